@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { ArtifactPointer, Checkpoint, EpochMs, Id, Insights } from "./common.js";
+
+export const RunResult = z.enum(["running", "shipped", "retryable", "non_retryable", "later", "drained", "expired"]);
+export type RunResult = z.infer<typeof RunResult>;
+
+/** One attempt of a job by one factory under one epoch. Embedded in the job document. */
+export const Run = z
+  .object({
+    productId: Id,
+    jobId: Id,
+    attempt: z.number().int().positive(),
+    epoch: z.number().int().positive(),
+    pool: Id,
+    factoryId: Id,
+    startedAt: EpochMs,
+    endedAt: EpochMs.optional(),
+    result: RunResult,
+    message: z.string().max(2000).optional(),
+    checkpoint: Checkpoint.optional(),
+    insights: Insights.optional(),
+    artifacts: z.array(ArtifactPointer).max(50).optional(),
+  })
+  .strict();
+export type Run = z.infer<typeof Run>;

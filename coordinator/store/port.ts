@@ -1,0 +1,137 @@
+import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc } from "../../contracts/index.js";
+
+/**
+ * The store port: documents with etag compare-and-swap. Small on purpose: what the coordinator,
+ * the reaper and the dispatcher need, nothing that mirrors one SDK.
+ *
+ * Contract for every adapter (proven by test/store-contract.ts):
+ * - `create` fails with StoreError("already_exists") when the id exists in that partition.
+ * - `replace` with `ifMatch` fails with StoreError("conflict") when the stored etag differs
+ *   (Cosmos 412), and with StoreError("not_found") when the document is gone. A successful write
+ *   returns the new etag; every write changes the etag.
+ * - `get` returns undefined for a missing document (never throws not_found).
+ * - Throttling (Cosmos 429) is retried inside the adapter honouring retry-after; when retries run
+ *   out the call fails with StoreError("throttled"). A timeout whose outcome is unknown fails with
+ *   StoreError("timeout"): the write may or may not have happened, so callers re-read.
+ * - Every call is counted by kind in `stats()`.
+ */
+export interface StorePort {
+  /** Creates the database and containers (with their partition keys) if missing. Idempotent. */
+  init(): Promise<void>;
+  get<C extends Collection>(collection: C, id: string, partitionKey: string): Promise<Stored<DocOf<C>> | undefined>;
+  create<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>>;
+  replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string): Promise<Stored<DocOf<C>>>;
+  /** Create-or-replace without a precondition; for documents with a single writer (heartbeats, checkpoints). */
+  upsert<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>>;
+  delete(collection: Collection, id: string, partitionKey: string): Promise<void>;
+  /** Filtered, ordered, paged read. Only for start-up, operator and background paths: never per assignment. */
+  query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>>;
+  stats(): StoreStats;
+  close(): Promise<void>;
+}
+
+export interface CollectionDocs {
+  jobs: JobDoc;
+  events: EventPageDoc;
+  factories: FactoryDoc;
+  budgets: BudgetDoc;
+  pools: PoolDoc;
+  checkpoints: CheckpointDoc;
+}
+export type Collection = keyof CollectionDocs;
+export type DocOf<C extends Collection> = CollectionDocs[C];
+
+/** Partition key path per container. Jobs are partitioned by their own id so writes spread over
+ * every physical partition (see docs/adr/0002-job-document-embeds-its-history.md). */
+export const PARTITION_KEYS: Readonly<Record<Collection, "id" | "jobId" | "productId">> = {
+  jobs: "id",
+  events: "jobId",
+  factories: "productId",
+  budgets: "productId",
+  pools: "productId",
+  checkpoints: "id",
+};
+
+export const COLLECTIONS = Object.keys(PARTITION_KEYS) as Collection[];
+
+export function partitionKeyOf<C extends Collection>(collection: C, doc: DocOf<C>): string {
+  const field = PARTITION_KEYS[collection];
+  const value = (doc as unknown as Record<string, unknown>)[field];
+  if (typeof value !== "string") {
+    throw new Error(`document for ${collection} has no string partition key field '${field}'`);
+  }
+  return value;
+}
+
+export interface Stored<T> {
+  doc: T;
+  etag: string;
+}
+
+export type FilterOp = "=" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not_in";
+
+/** `field` is a dot path into the document, such as "stage" or "lease.pool". */
+export interface StoreFilter {
+  field: string;
+  op: FilterOp;
+  value: string | number | boolean | readonly (string | number | boolean)[];
+}
+
+export interface StoreQuery {
+  /** All filters must hold (AND). */
+  where?: readonly StoreFilter[];
+  orderBy?: { field: string; direction: "asc" | "desc" };
+  /** Restricts the query to one logical partition (cheap); omit for a cross-partition query. */
+  partitionKey?: string;
+  limit?: number;
+  continuation?: string;
+}
+
+export interface QueryPage<T> {
+  items: Stored<T>[];
+  /** Present when more items may follow. */
+  continuation?: string;
+}
+
+export type StoreOpKind = "read" | "create" | "replace" | "upsert" | "delete" | "query";
+
+export interface StoreStats {
+  ops: Record<StoreOpKind, number>;
+  /** Conditional writes rejected because the etag had moved on (412). */
+  conflicts: number;
+  /** 429 responses seen, retries made, and calls that gave up after retries. */
+  throttled: number;
+  throttleRetries: number;
+  throttleGiveUps: number;
+  /** Request units by the published model (1 RU per KB read, 5 RU per KB written, 2.5 RU per query page). */
+  estimatedRu: number;
+}
+
+export type StoreErrorCode = "conflict" | "not_found" | "already_exists" | "throttled" | "timeout" | "unavailable";
+
+/** The one error the store port throws. Adapters translate SDK errors into it. */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  readonly retryAfterMs: number | undefined;
+  constructor(code: StoreErrorCode, message: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "StoreError";
+    this.code = code;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+export function isStoreError(error: unknown, code?: StoreErrorCode): error is StoreError {
+  return error instanceof StoreError && (code === undefined || error.code === code);
+}
+
+export function emptyStoreStats(): StoreStats {
+  return {
+    ops: { read: 0, create: 0, replace: 0, upsert: 0, delete: 0, query: 0 },
+    conflicts: 0,
+    throttled: 0,
+    throttleRetries: 0,
+    throttleGiveUps: 0,
+    estimatedRu: 0,
+  };
+}
