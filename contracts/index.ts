@@ -12,3 +12,4 @@ export * from "./run.js";
 export * from "./stage.js";
 export * from "./topology.js";
 export * from "./checkpoint-doc.js";
+export * from "./clock.js";

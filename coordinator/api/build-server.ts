@@ -1,0 +1,49 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import { LIMITS } from "../../contracts/index.js";
+import type { ApiContext } from "./context.js";
+import { handleError } from "./error-handler.js";
+import { registerFleetRoutes } from "./routes/fleet.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerJobRoutes } from "./routes/jobs.js";
+import { registerLeaseRoutes } from "./routes/leases.js";
+
+export interface BuildServerOptions {
+  logger?: Logger | false;
+}
+
+/** The coordinator's HTTP API: Fastify with zod validation, OpenAPI at /docs. */
+export async function buildServer(ctx: ApiContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  // Request logs never include the Authorization header: pino's default request serializer
+  // records method, url and ids only.
+  const app: FastifyInstance =
+    options.logger === undefined || options.logger === false
+      ? Fastify({ logger: false, bodyLimit: LIMITS.requestBodyBytes })
+      : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: LIMITS.requestBodyBytes });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url} (see /docs for the API)` } }),
+  );
+  app.addHook("onResponse", async (request, reply) => {
+    ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? "unknown", status: String(reply.statusCode) });
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Fleet Dispatch coordinator", version: "0.1.0", description: "Jobs, leases with fencing epochs, pools and dead letters." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  registerHealthRoutes(app, ctx);
+  registerJobRoutes(app, ctx);
+  registerLeaseRoutes(app, ctx);
+  registerFleetRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { FLEET_PRODUCT_ID, type FactoryDoc, HeartbeatBody, JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
+import { factoryOf, requireRole } from "../authenticate.js";
+import type { ApiContext } from "../context.js";
+
+/** Factory calls: accept an assignment, keep its lease alive, release it, heartbeat. */
+export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const factory = requireRole(ctx.credentials, "factory");
+
+  api.post(
+    "/fleet/jobs/:id/lease/accept",
+    {
+      schema: {
+        tags: ["leases"],
+        summary: "Accept the assignment of an epoch; returns the full job. A second accept of the epoch by another factory gets 409 LEASE_TAKEN",
+        params: JobIdParams,
+        body: LeaseEpochBody,
+      },
+      preHandler: factory,
+    },
+    async (request) => ctx.coordinator.accept(factoryOf(request), request.params.id, request.body.leaseEpoch),
+  );
+
+  api.post(
+    "/fleet/jobs/:id/lease/renew",
+    { schema: { tags: ["leases"], summary: "Extend the accepted lease", params: JobIdParams, body: LeaseEpochBody }, preHandler: factory },
+    async (request) => {
+      const job = await ctx.coordinator.renew(factoryOf(request), request.params.id, request.body.leaseEpoch);
+      return { jobId: job.id, leaseEpoch: job.leaseEpoch, expiresAt: job.lease?.expiresAt };
+    },
+  );
+
+  api.post(
+    "/fleet/jobs/:id/lease/release",
+    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, preHandler: factory },
+    async (request) => {
+      const job = await ctx.coordinator.release(factoryOf(request), request.params.id, request.body);
+      ctx.kick();
+      return { jobId: job.id, stage: job.stage, leaseEpoch: job.leaseEpoch, retries: job.retries };
+    },
+  );
+
+  api.post(
+    "/fleet/factories/heartbeat",
+    { schema: { tags: ["factories"], summary: "Factory liveness and load", body: HeartbeatBody }, preHandler: factory },
+    async (request) => {
+      const principal = factoryOf(request);
+      const now = ctx.coordinator.clock.now();
+      const pool = ctx.coordinator.pools.get(principal.pool);
+      const doc: FactoryDoc = {
+        id: principal.factoryId,
+        productId: principal.productId === "*" ? FLEET_PRODUCT_ID : principal.productId,
+        pool: principal.pool,
+        capabilities: request.body.capabilities ?? pool?.definition.capabilities ?? [],
+        seats: request.body.seats,
+        load: request.body.load,
+        health: request.body.health,
+        startedAt: now,
+        lastHeartbeatAt: now,
+        ...(request.body.version === undefined ? {} : { version: request.body.version }),
+      };
+      const previous = await ctx.store.get("factories", doc.id, doc.productId);
+      if (previous !== undefined) doc.startedAt = previous.doc.startedAt;
+      await ctx.store.upsert("factories", doc);
+      return { ok: true, at: now };
+    },
+  );
+}

@@ -1,0 +1,35 @@
+import type { Topology } from "../contracts/index.js";
+import { type CredentialsFile, mintToken } from "./auth/credentials.js";
+
+export interface DevCredentials {
+  file: CredentialsFile;
+  operatorToken: string;
+  fleetOperatorToken: string;
+  poolTokens: Record<string, string>;
+}
+
+/** Fresh random tokens for a local run without a credentials file: an operator key for product
+ * `demo`, a fleet-wide operator key, and one token per pool (shared by that pool's factories). */
+export function mintDevCredentials(topology: Topology, productId = "demo"): DevCredentials {
+  const operator = mintToken(`op-${productId}`);
+  const fleet = mintToken("op-fleet");
+  const poolTokens: Record<string, string> = {};
+  const factories: CredentialsFile["factories"] = [];
+  for (const pool of topology.pools) {
+    const minted = mintToken(`pool-${pool.name}`);
+    poolTokens[pool.name] = minted.token;
+    factories.push({ id: `pool-${pool.name}`, productId: "*", pool: pool.name, secretSha256: minted.secretSha256, revoked: false });
+  }
+  return {
+    file: {
+      operators: [
+        { id: `op-${productId}`, productId, secretSha256: operator.secretSha256, revoked: false },
+        { id: "op-fleet", productId: "*", secretSha256: fleet.secretSha256, revoked: false },
+      ],
+      factories,
+    },
+    operatorToken: operator.token,
+    fleetOperatorToken: fleet.token,
+    poolTokens,
+  };
+}

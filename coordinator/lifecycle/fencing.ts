@@ -1,0 +1,19 @@
+import { FleetError, type JobDoc } from "../../contracts/index.js";
+
+/**
+ * Fencing: every factory call carries the epoch it was given. Anything but the current epoch is
+ * rejected with STALE_EPOCH (409), so a zombie can never overwrite a reassigned job. A factory
+ * that presents the current epoch but does not hold the lease gets NOT_FOUND (404): one factory
+ * must not learn anything about another's job.
+ */
+export function assertLeaseHolder(job: JobDoc, epoch: number, factoryId: string): void {
+  if (epoch !== job.leaseEpoch) {
+    throw new FleetError("STALE_EPOCH", `epoch ${epoch} is not the job's current epoch ${job.leaseEpoch}`, {
+      jobId: job.id,
+      currentEpoch: job.leaseEpoch,
+    });
+  }
+  if (job.lease?.factoryId !== factoryId) {
+    throw new FleetError("NOT_FOUND", `job ${job.id} has no lease held by this factory`);
+  }
+}

@@ -1,0 +1,15 @@
+import type { EventActor, JobDoc, JobEvent } from "../../contracts/index.js";
+
+/** Returns `job` with one more timeline event. Pure: the caller commits the result in the same
+ * conditional write as the state change it describes, so history and state never disagree. */
+export function withEvent(
+  job: JobDoc,
+  type: string,
+  actor: EventActor,
+  now: number,
+  data?: Record<string, unknown>,
+): JobDoc {
+  const event: JobEvent = { seq: job.nextEventSeq, type, at: now, actor, epoch: job.leaseEpoch };
+  if (data !== undefined) event.data = data;
+  return { ...job, events: [...job.events, event], nextEventSeq: job.nextEventSeq + 1, updatedAt: now };
+}

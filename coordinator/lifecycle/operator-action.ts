@@ -1,0 +1,26 @@
+import { FleetError, type JobDoc, type OperatorAction } from "../../contracts/index.js";
+import { finishJob } from "./finish-job.js";
+import { requeueJob } from "./requeue.js";
+
+/**
+ * Operator actions. Each one moves the job away from whoever holds it; requeue bumps the epoch so a
+ * factory still working is fenced. `requeue` of a finished job (failed, dead_letter, cancelled) is
+ * how a dead letter is replayed: the retry count starts over.
+ */
+export function applyOperatorAction(job: JobDoc, action: OperatorAction, now: number, reason?: string): JobDoc {
+  switch (action) {
+    case "requeue": {
+      const finished = job.stage === "failed" || job.stage === "dead_letter" || job.stage === "cancelled" || job.stage === "shipped";
+      const base = finished ? { ...job, retries: 0 } : job;
+      return requeueJob(base, now, { actor: "operator", reason: reason ?? "requeued by operator", consumeRetry: false });
+    }
+    case "reject":
+      return finishJob(job, "failed", "operator", now, { reason: reason ?? "rejected by operator" });
+    case "cancel":
+      return finishJob(job, "cancelled", "operator", now, { reason: reason ?? "cancelled by operator" });
+    case "ship":
+      return finishJob(job, "shipped", "operator", now, { reason: reason ?? "shipped by operator" });
+    default:
+      throw new FleetError("VALIDATION", `unknown action '${String(action)}'`);
+  }
+}

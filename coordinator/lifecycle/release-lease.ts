@@ -1,0 +1,84 @@
+import type { JobDoc, ReleaseLeaseBody, RunResult } from "../../contracts/index.js";
+import { assertLeaseHolder } from "./fencing.js";
+import { finishJob } from "./finish-job.js";
+import { requeueJob } from "./requeue.js";
+import { retriesExhausted, retryDelayMs } from "./retry-backoff.js";
+import { runOfEpoch, updateRun } from "./runs.js";
+
+const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
+  shipped: "shipped",
+  retryable: "retryable",
+  non_retryable: "non_retryable",
+  later: "later",
+  drained: "drained",
+};
+
+/**
+ * The lease holder ends its attempt. The lease MUST be released once the job has been attempted;
+ * the outcome decides what follows:
+ * - shipped: terminal.
+ * - non_retryable: failed.
+ * - retryable (the default for a failure): requeued after backoff, or dead_letter with reason
+ *   RetriesExhausted once the retry policy is used up.
+ * - later: requeued after `laterSeconds` (or the backoff) without consuming a retry.
+ * - drained (scale-in): requeued at once with the checkpoint, without consuming a retry.
+ * A release repeated with the same epoch and outcome (a retried request) returns the job unchanged.
+ */
+export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: string, now: number): JobDoc {
+  const previous = runOfEpoch(job, body.leaseEpoch);
+  if (previous !== undefined && previous.factoryId === factoryId && previous.result === RESULT_OF[body.outcome]) {
+    return job;
+  }
+  assertLeaseHolder(job, body.leaseEpoch, factoryId);
+  const closed = updateRun(job, body.leaseEpoch, (run) => ({
+    ...run,
+    endedAt: now,
+    result: RESULT_OF[body.outcome],
+    ...(body.message === undefined ? {} : { message: body.message }),
+    ...(body.checkpoint === undefined ? {} : { checkpoint: body.checkpoint }),
+    ...(body.insights === undefined ? {} : { insights: body.insights }),
+    ...(body.artifacts === undefined ? {} : { artifacts: body.artifacts }),
+  }));
+  const withCheckpoint: JobDoc = body.checkpoint === undefined ? closed : { ...closed, checkpoint: body.checkpoint };
+  switch (body.outcome) {
+    case "shipped":
+      return finishJob(withCheckpoint, "shipped", "factory", now, {});
+    case "non_retryable":
+      return finishJob(withCheckpoint, "failed", "factory", now, { reason: body.message ?? "non-retryable failure" });
+    case "drained":
+      return requeueJob(withCheckpoint, now, { actor: "coordinator", reason: "drained on scale-in", consumeRetry: false });
+    case "later":
+      return requeueJob(withCheckpoint, now, {
+        actor: "coordinator",
+        reason: "factory asked to run it later",
+        consumeRetry: false,
+        notBefore: now + (body.laterSeconds !== undefined ? body.laterSeconds * 1000 : retryDelayMs(job.retry, 1)),
+      });
+    case "retryable":
+      return failAttempt(withCheckpoint, now, body.message ?? "retryable failure");
+  }
+}
+
+/** A failed attempt: requeue with backoff, or dead-letter when the retry policy is used up. */
+export function failAttempt(job: JobDoc, now: number, reason: string): JobDoc {
+  const retriesUsed = job.retries + 1;
+  if (retriesExhausted(job.retry, retriesUsed)) {
+    return finishJob({ ...job, retries: retriesUsed }, "dead_letter", "coordinator", now, {
+      reason: "RetriesExhausted",
+      deadLetter: {
+        source: "retries",
+        reason: "RetriesExhausted",
+        description: `${reason}; ${job.retry.max} retries allowed`,
+        ...(job.lease === undefined ? {} : { pool: job.lease.pool }),
+        epoch: job.leaseEpoch,
+        at: now,
+      },
+    });
+  }
+  return requeueJob(job, now, {
+    actor: "coordinator",
+    reason,
+    consumeRetry: true,
+    notBefore: now + retryDelayMs(job.retry, retriesUsed),
+  });
+}

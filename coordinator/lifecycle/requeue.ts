@@ -1,0 +1,42 @@
+import type { Checkpoint, EventActor, JobDoc } from "../../contracts/index.js";
+import { assertTransition } from "./transitions.js";
+import { withEvent } from "./job-events.js";
+
+export interface RequeueOptions {
+  actor: EventActor & ("coordinator" | "operator");
+  reason: string;
+  /** Not schedulable before this instant (backoff, "later"). */
+  notBefore?: number;
+  /** Count this as a consumed retry. */
+  consumeRetry: boolean;
+  checkpoint?: Checkpoint;
+}
+
+/**
+ * Every return to `queued` goes through here: it bumps the epoch (fencing out whoever held the
+ * job), drops the lease and any unpublished outbox marker, and KEEPS the checkpoint so the next
+ * attempt resumes. Aging restarts when the job becomes schedulable again.
+ */
+export function requeueJob(job: JobDoc, now: number, options: RequeueOptions): JobDoc {
+  assertTransition(job.stage, "queued", options.actor);
+  const notBefore = options.notBefore !== undefined && options.notBefore > now ? options.notBefore : undefined;
+  const next: JobDoc = {
+    ...job,
+    stage: "queued",
+    stageReason: options.reason,
+    leaseEpoch: job.leaseEpoch + 1,
+    retries: job.retries + (options.consumeRetry ? 1 : 0),
+    queuedAt: notBefore ?? now,
+    checkpoint: options.checkpoint ?? job.checkpoint,
+    updatedAt: now,
+  };
+  delete next.lease;
+  delete next.outbox;
+  delete next.deadLetter;
+  if (notBefore === undefined) delete next.notBefore;
+  else next.notBefore = notBefore;
+  return withEvent(next, "requeued", options.actor, now, {
+    reason: options.reason,
+    ...(notBefore === undefined ? {} : { notBefore }),
+  });
+}

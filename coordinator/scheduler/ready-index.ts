@@ -1,0 +1,91 @@
+import type { JobDoc, Priority } from "../../contracts/index.js";
+import { BinaryHeap } from "./binary-heap.js";
+
+interface Entry {
+  id: string;
+  queuedAt: number;
+  token: number;
+}
+
+/** Jobs that share everything the score depends on except age. Within a bucket the oldest job
+ * always scores highest (the scorer is monotone in age), so each bucket is a FIFO heap and only its
+ * head competes. */
+export interface ReadyBucket {
+  readonly key: string;
+  readonly productId: string;
+  readonly priority: Priority;
+  readonly retries: number;
+  readonly capabilities: readonly string[];
+  readonly capabilityKey: string;
+  readonly heap: BinaryHeap<Entry>;
+}
+
+/**
+ * The in-memory index of ready jobs (queued, dependencies met, not backing off). Rebuilt from the
+ * store at start; never scanned per assignment. Selection cost grows with the number of buckets
+ * (products x priorities x retry counts x capability sets), not with the queue length.
+ */
+export class ReadyIndex {
+  private readonly buckets = new Map<string, ReadyBucket>();
+  private readonly nonEmpty = new Set<ReadyBucket>();
+  private readonly position = new Map<string, { bucket: ReadyBucket; token: number }>();
+  private nextToken = 0;
+
+  get size(): number {
+    return this.position.size;
+  }
+
+  has(id: string): boolean {
+    return this.position.has(id);
+  }
+
+  add(job: JobDoc): void {
+    this.remove(job.id);
+    const capabilityKey = job.capabilities.join(",");
+    const key = `${job.productId}|${job.priority}|${job.retries}|${capabilityKey}`;
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = {
+        key,
+        productId: job.productId,
+        priority: job.priority,
+        retries: job.retries,
+        capabilities: job.capabilities,
+        capabilityKey,
+        heap: new BinaryHeap<Entry>((a, b) => a.queuedAt < b.queuedAt || (a.queuedAt === b.queuedAt && a.token < b.token)),
+      };
+      this.buckets.set(key, bucket);
+    }
+    const token = this.nextToken++;
+    bucket.heap.push({ id: job.id, queuedAt: job.queuedAt, token });
+    this.position.set(job.id, { bucket, token });
+    this.nonEmpty.add(bucket);
+  }
+
+  remove(id: string): void {
+    this.position.delete(id);
+  }
+
+  /** The oldest live job id of each non-empty bucket. */
+  *heads(): Generator<{ bucket: ReadyBucket; id: string }> {
+    for (const bucket of this.nonEmpty) {
+      const id = this.headOf(bucket);
+      if (id === undefined) {
+        this.nonEmpty.delete(bucket);
+        this.buckets.delete(bucket.key);
+        continue;
+      }
+      yield { bucket, id };
+    }
+  }
+
+  private headOf(bucket: ReadyBucket): string | undefined {
+    for (;;) {
+      const top = bucket.heap.peek();
+      if (top === undefined) return undefined;
+      const at = this.position.get(top.id);
+      if (at !== undefined && at.bucket === bucket && at.token === top.token) return top.id;
+      bucket.heap.pop();
+    }
+  }
+}

@@ -1,0 +1,360 @@
+import {
+  type Clock,
+  FleetError,
+  type JobDoc,
+  type JobEvent,
+  type JobSpec,
+  type ListJobsQuery,
+  type OperatorAction,
+  type PatchJobBody,
+  type ReleaseLeaseBody,
+  type Run,
+  type SubmitJobBody,
+  isTerminal,
+} from "../../contracts/index.js";
+import { depSatisfied } from "../jobs/dependency-graph.js";
+import { unblockJob } from "../jobs/supersede-job.js";
+import { acceptLease } from "../lifecycle/accept-lease.js";
+import { deadLetterFromBroker, type BrokerDeadLetter } from "../lifecycle/dead-letter-job.js";
+import { applyOperatorAction } from "../lifecycle/operator-action.js";
+import { leaseDeadline, reapLease } from "../lifecycle/reap-lease.js";
+import { releaseLease } from "../lifecycle/release-lease.js";
+import { renewLease } from "../lifecycle/renew-lease.js";
+import { reportStage } from "../lifecycle/report-stage.js";
+import type { FactoryPrincipal } from "../auth/principal.js";
+import { DeadlineQueue } from "../scheduler/deadline-queue.js";
+import { ReadyIndex } from "../scheduler/ready-index.js";
+import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
+import { DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
+import type { StoreFilter, StorePort } from "../store/port.js";
+import { Dependents } from "./dependents.js";
+import { JobBook } from "./job-book.js";
+import { JobSubmitter, type SubmitResult } from "./job-submitter.js";
+import { PoolRegistry, type PoolRegistryOptions, toScorable } from "./pool-registry.js";
+
+/** Receives every committed assignment (after the write): the dispatcher's outbox relay. */
+export interface AssignmentSink {
+  assignmentCommitted(job: JobDoc): void;
+}
+
+export interface CoordinatorOptions extends PoolRegistryOptions {
+  store: StorePort;
+  clock: Clock;
+  topology: import("../../contracts/index.js").Topology;
+  /** Per-product weight registry (the middle level of weight resolution). */
+  productWeights?: Readonly<Record<string, ScoreWeightsPatch>>;
+  starvationAfterMs?: number;
+}
+
+/**
+ * The coordinator: owns job state transitions, the ready index, leases and the reaper. Everything
+ * it decides is made by the pure lifecycle functions and the pure scorer; this class only loads,
+ * commits and keeps the in-memory indexes in step with every commit.
+ */
+export class Coordinator {
+  readonly book: JobBook;
+  readonly pools: PoolRegistry;
+  private readonly ready = new ReadyIndex();
+  private readonly backoff = new DeadlineQueue();
+  private readonly leases = new DeadlineQueue();
+  private readonly dependents = new Dependents();
+  private readonly scheduler: Scheduler;
+  private readonly submitter: JobSubmitter;
+  private readonly sinks: AssignmentSink[] = [];
+  private readonly unblockQueue = new Set<string>();
+  readonly counters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0 };
+
+  constructor(private readonly options: CoordinatorOptions) {
+    this.book = new JobBook(options.store);
+    this.pools = new PoolRegistry(options.topology, options);
+    this.scheduler = new Scheduler(this.book, this.ready, this.pools, {
+      weightsFor: (productId) => this.weightsFor(productId),
+      starvationAfterMs: options.starvationAfterMs ?? 30 * 60_000,
+    });
+    this.submitter = new JobSubmitter(this.book, this.pools);
+    this.book.onCommit((previous, next) => this.observe(previous, next));
+  }
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  addSink(sink: AssignmentSink): void {
+    this.sinks.push(sink);
+  }
+
+  /** Rebuilds every in-memory index from the store. Call once before serving. */
+  async start(): Promise<number> {
+    return this.book.rebuild();
+  }
+
+  weightsFor(productId: string, override?: ScoreWeightsPatch): ScoreWeights {
+    const registry = this.options.productWeights;
+    return resolveWeights({ productId, ...(registry === undefined ? {} : { productRegistry: registry }), ...(override === undefined ? {} : { override }) }).weights;
+  }
+
+  // ---- submission -------------------------------------------------------------------------
+
+  submit(productId: string, body: SubmitJobBody): Promise<SubmitResult> {
+    return this.submitter.submit(productId, body, this.clock.now());
+  }
+
+  addChildren(productId: string, parentId: string, children: readonly JobSpec[]): Promise<SubmitResult> {
+    return this.submitter.addChildren(productId, parentId, children, this.clock.now());
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async getJob(productScope: string | undefined, id: string): Promise<JobDoc> {
+    const stored = await this.book.read(id);
+    if (stored === undefined || (productScope !== undefined && stored.doc.productId !== productScope)) {
+      throw new FleetError("NOT_FOUND", `job ${id} not found`);
+    }
+    return stored.doc;
+  }
+
+  async listJobs(productScope: string | undefined, query: ListJobsQuery): Promise<{ items: JobDoc[]; continuation?: string }> {
+    const where: StoreFilter[] = [];
+    if (productScope !== undefined) where.push({ field: "productId", op: "=", value: productScope });
+    if (query.stage !== undefined) where.push({ field: "stage", op: "=", value: query.stage });
+    const page = await this.options.store.query("jobs", {
+      where,
+      orderBy: { field: "createdAt", direction: "desc" },
+      limit: query.limit,
+      ...(query.continuation === undefined ? {} : { continuation: query.continuation }),
+    });
+    return { items: page.items.map((item) => item.doc), ...(page.continuation === undefined ? {} : { continuation: page.continuation }) };
+  }
+
+  async runs(productScope: string | undefined, id: string): Promise<Run[]> {
+    return (await this.getJob(productScope, id)).runs;
+  }
+
+  /** The whole timeline: archived pages, then the inline tail. */
+  async events(productScope: string | undefined, id: string): Promise<JobEvent[]> {
+    const job = await this.getJob(productScope, id);
+    const pages = await this.options.store.query("events", { partitionKey: id, orderBy: { field: "fromSeq", direction: "asc" }, limit: 1000 });
+    const seen = new Set<number>();
+    const events: JobEvent[] = [];
+    for (const event of [...pages.items.flatMap((page) => page.doc.events), ...job.events]) {
+      if (seen.has(event.seq)) continue;
+      seen.add(event.seq);
+      events.push(event);
+    }
+    return events.sort((a, b) => a.seq - b.seq);
+  }
+
+  async explain(productScope: string | undefined, id: string, override?: ScoreWeightsPatch) {
+    const job = await this.getJob(productScope, id);
+    const registry = this.options.productWeights;
+    return {
+      jobId: job.id,
+      stage: job.stage,
+      ...explainJob(toScorableJob(job), this.pools.all().map(toScorable), {
+        now: this.clock.now(),
+        productId: job.productId,
+        ...(registry === undefined ? {} : { productRegistry: registry }),
+        ...(override === undefined ? {} : { override }),
+      }),
+    };
+  }
+
+  /** The job, its children and their children, and the jobs it depends on. */
+  async dag(productScope: string | undefined, id: string) {
+    const root = await this.getJob(productScope, id);
+    const nodes = new Map<string, { id: string; key: string; stage: string; kind: string; deps: string[]; children: string[] }>();
+    const pending = [root.id];
+    while (pending.length > 0 && nodes.size < 1000) {
+      const nextId = pending.pop()!;
+      if (nodes.has(nextId)) continue;
+      const job = nextId === root.id ? root : (await this.book.read(nextId))?.doc;
+      if (job === undefined) continue;
+      nodes.set(job.id, { id: job.id, key: job.idempotencyKey, stage: job.stage, kind: job.kind, deps: job.deps, children: job.children ?? [] });
+      pending.push(...(job.children ?? []), ...job.deps);
+    }
+    return { root: root.id, nodes: [...nodes.values()] };
+  }
+
+  // ---- factory calls (fenced) ---------------------------------------------------------------
+
+  accept(factory: FactoryPrincipal, id: string, epoch: number): Promise<JobDoc> {
+    const pool = this.pools.get(factory.pool);
+    const leaseMs = (pool?.definition.leaseSeconds ?? 120) * 1000;
+    return this.fenced(() =>
+      this.book.mutate(id, scopeOf(factory), (job) =>
+        acceptLease(job, { epoch, factoryId: factory.factoryId, pool: factory.pool, leaseMs }, this.clock.now()),
+      ),
+    );
+  }
+
+  renew(factory: FactoryPrincipal, id: string, epoch: number): Promise<JobDoc> {
+    return this.fenced(() =>
+      this.book.mutate(id, scopeOf(factory), (job) => renewLease(job, epoch, factory.factoryId, this.leaseMsOf(job), this.clock.now())),
+    );
+  }
+
+  report(factory: FactoryPrincipal, id: string, body: PatchJobBody): Promise<JobDoc> {
+    return this.fenced(() =>
+      this.book.mutate(id, scopeOf(factory), (job) =>
+        reportStage(
+          job,
+          {
+            epoch: body.leaseEpoch,
+            factoryId: factory.factoryId,
+            stage: body.stage,
+            leaseMs: this.leaseMsOf(job),
+            ...(body.checkpoint === undefined ? {} : { checkpoint: body.checkpoint }),
+            ...(body.note === undefined ? {} : { note: body.note }),
+          },
+          this.clock.now(),
+        ),
+      ),
+    );
+  }
+
+  release(factory: FactoryPrincipal, id: string, body: ReleaseLeaseBody): Promise<JobDoc> {
+    return this.fenced(() => this.book.mutate(id, scopeOf(factory), (job) => releaseLease(job, body, factory.factoryId, this.clock.now())));
+  }
+
+  // ---- operators and the broker -------------------------------------------------------------
+
+  action(productScope: string | undefined, id: string, action: OperatorAction, reason?: string): Promise<JobDoc> {
+    return this.book.mutate(id, productScope, (job) => applyOperatorAction(job, action, this.clock.now(), reason));
+  }
+
+  /** Reconciles a broker dead letter. Returns whether it changed the job (false = stale). */
+  async deadLetter(jobId: string, letter: BrokerDeadLetter): Promise<{ applied: boolean; job?: JobDoc }> {
+    try {
+      const before = this.book.cached(jobId);
+      const job = await this.book.mutate(jobId, undefined, (current) => deadLetterFromBroker(current, letter, this.clock.now()));
+      const applied = job.stage === "dead_letter" && job.deadLetter?.epoch === letter.epoch && before?.stage !== "dead_letter";
+      if (!applied) this.counters.staleDeadLetters++;
+      return { applied, job };
+    } catch (error) {
+      if (error instanceof FleetError && error.code === "NOT_FOUND") {
+        this.counters.staleDeadLetters++;
+        return { applied: false };
+      }
+      throw error;
+    }
+  }
+
+  // ---- the loop -----------------------------------------------------------------------------
+
+  /** One pass of background work at the coordinator's `now`: release due backoffs, reap expired
+   * leases, unblock dependents, assign ready work. Safe to call as often as wanted. */
+  async tick(limit = Number.POSITIVE_INFINITY): Promise<{ assigned: number; reaped: number }> {
+    const now = this.clock.now();
+    for (const id of this.backoff.takeDue(now)) {
+      const job = this.book.cached(id);
+      if (job?.stage === "queued") this.ready.add(job);
+    }
+    const reaped = await this.reapExpiredLeases(now);
+    await this.drainUnblocks();
+    const assigned = await this.scheduler.assignReady(now, limit);
+    this.counters.assignments += assigned;
+    return { assigned, reaped };
+  }
+
+  /** Requeues or dead-letters every job whose lease deadline has passed. Idempotent. */
+  async reapExpiredLeases(now: number): Promise<number> {
+    let reaped = 0;
+    for (const id of this.leases.takeDue(now)) {
+      try {
+        const before = this.book.cached(id);
+        const after = await this.book.mutate(id, undefined, (job) => reapLease(job, now));
+        if (after !== before) reaped++;
+      } catch (error) {
+        if (!(error instanceof FleetError && error.code === "NOT_FOUND")) throw error;
+      }
+    }
+    this.counters.reaped += reaped;
+    return reaped;
+  }
+
+  /** When the next background deadline falls (for sleeping until it). */
+  nextDeadline(): number | undefined {
+    const candidates = [this.backoff.nextAt(), this.leases.nextAt()].filter((at): at is number => at !== undefined);
+    return candidates.length === 0 ? undefined : Math.min(...candidates);
+  }
+
+  queueState() {
+    const byStage: Record<string, number> = {};
+    for (const job of this.book.activeJobs()) byStage[job.stage] = (byStage[job.stage] ?? 0) + 1;
+    return { ready: this.ready.size, backingOff: this.backoff.size, leases: this.leases.size, byStage };
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private leaseMsOf(job: JobDoc): number {
+    const pool = job.lease === undefined ? undefined : this.pools.get(job.lease.pool);
+    return (pool?.definition.leaseSeconds ?? 120) * 1000;
+  }
+
+  private async fenced<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof FleetError && (error.code === "STALE_EPOCH" || error.code === "LEASE_TAKEN")) this.counters.fencedRejections++;
+      throw error;
+    }
+  }
+
+  /** Keeps every index in step with one committed change. The only place indexes change. */
+  private observe(previous: JobDoc | undefined, next: JobDoc): void {
+    this.pools.observe(previous, next);
+    this.dependents.observe(previous, next);
+    // Ready index and backoff.
+    if (next.stage === "queued") {
+      if (next.notBefore !== undefined && next.notBefore > this.clock.now()) {
+        this.ready.remove(next.id);
+        this.backoff.set(next.id, next.notBefore);
+      } else {
+        this.backoff.delete(next.id);
+        if (previous?.stage !== "queued" || !this.ready.has(next.id) || previous.priority !== next.priority || previous.capabilities.join() !== next.capabilities.join()) {
+          this.ready.add(next);
+        }
+      }
+    } else {
+      this.ready.remove(next.id);
+      this.backoff.delete(next.id);
+    }
+    // Lease deadlines for the reaper.
+    const deadline = isTerminal(next.stage) ? undefined : leaseDeadline(next);
+    if (deadline === undefined) this.leases.delete(next.id);
+    else this.leases.set(next.id, deadline);
+    // Outbox: hand a fresh assignment to the relay.
+    if (next.outbox !== undefined && next.stage === "assigned" && previous?.outbox?.epoch !== next.outbox.epoch) {
+      for (const sink of this.sinks) sink.assignmentCommitted(next);
+    }
+    // Dependencies: a dep that just became satisfiable may unblock its dependents.
+    if (previous?.stage !== next.stage && (next.stage === "testing" || next.stage === "shipped")) {
+      for (const dependent of this.dependents.of(next.id)) this.unblockQueue.add(dependent);
+    }
+    if (next.stage === "blocked" && previous === undefined) this.unblockQueue.add(next.id);
+  }
+
+  private async drainUnblocks(): Promise<void> {
+    const ids = [...this.unblockQueue];
+    this.unblockQueue.clear();
+    for (const id of ids) {
+      const job = this.book.cached(id);
+      if (job?.stage !== "blocked") continue;
+      let ready = true;
+      for (const depId of job.deps) {
+        const dep = this.book.cached(depId) ?? (await this.book.read(depId))?.doc;
+        if (dep === undefined || !depSatisfied(job.depsMode, dep.stage)) {
+          ready = false;
+          break;
+        }
+      }
+      if (ready) await this.book.mutate(id, undefined, (current) => unblockJob(current, this.clock.now()));
+    }
+  }
+}
+
+function scopeOf(factory: FactoryPrincipal): string | undefined {
+  return factory.productId === "*" ? undefined : factory.productId;
+}
+
+export { DEFAULT_WEIGHTS };

@@ -1,0 +1,67 @@
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import pino from "pino";
+import type { Topology } from "../../contracts/index.js";
+import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
+import { createCoordinatorApp, type CoordinatorApp } from "../../coordinator/coordinator-app.js";
+import type { StorePort } from "../../coordinator/store/port.js";
+import { ManualClock } from "./manual-clock.js";
+import { testTopology } from "./topology-fixture.js";
+
+export interface ApiHarness {
+  app: CoordinatorApp;
+  server: FastifyInstance;
+  clock: ManualClock;
+  store: StorePort;
+  tokens: { operator: string; otherOperator: string; fleetOperator: string; general: string; gpu: string; revoked: string };
+  /** Authenticated JSON call. `as` picks the token; factory calls add X-Factory-Id. */
+  call(
+    method: "GET" | "POST" | "PATCH",
+    url: string,
+    options?: { body?: unknown; as?: keyof ApiHarness["tokens"]; factoryId?: string; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+  /** Runs one coordinator pass (scheduler + reaper) at the clock's now. */
+  tick(): Promise<{ assigned: number; reaped: number }>;
+  close(): Promise<void>;
+}
+
+/** A coordinator with its loop off (tests drive tick()), on the given store, with fresh tokens. */
+export async function startApiHarness(store: StorePort, topology: Topology = testTopology()): Promise<ApiHarness> {
+  const op = mintToken("op-acme");
+  const other = mintToken("op-globex");
+  const fleet = mintToken("op-fleet");
+  const general = mintToken("pool-general");
+  const gpu = mintToken("pool-gpu");
+  const revoked = mintToken("pool-revoked");
+  const credentials = new CredentialRegistry({
+    operators: [
+      { id: "op-acme", productId: "acme", secretSha256: op.secretSha256, revoked: false },
+      { id: "op-globex", productId: "globex", secretSha256: other.secretSha256, revoked: false },
+      { id: "op-fleet", productId: "*", secretSha256: fleet.secretSha256, revoked: false },
+    ],
+    factories: [
+      { id: "pool-general", productId: "*", pool: "general", secretSha256: general.secretSha256, revoked: false },
+      { id: "pool-gpu", productId: "*", pool: "gpu", secretSha256: gpu.secretSha256, revoked: false },
+      { id: "pool-revoked", productId: "*", pool: "general", secretSha256: revoked.secretSha256, revoked: true },
+    ],
+  });
+  const clock = new ManualClock();
+  const app = await createCoordinatorApp({ store, topology, credentials, clock, logger: pino({ level: "silent" }), loop: false });
+  const tokens = { operator: op.token, otherOperator: other.token, fleetOperator: fleet.token, general: general.token, gpu: gpu.token, revoked: revoked.token };
+  return {
+    app,
+    server: app.server,
+    clock,
+    store,
+    tokens,
+    async call(method, url, options = {}) {
+      const as = options.as ?? "operator";
+      const headers: Record<string, string> = { authorization: `Bearer ${tokens[as]}`, ...options.headers };
+      if (options.factoryId !== undefined) headers["x-factory-id"] = options.factoryId;
+      const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+      if (payload !== undefined) headers["content-type"] = "application/json";
+      return app.server.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    },
+    tick: () => app.coordinator.tick(),
+    close: () => app.close(),
+  };
+}
