@@ -106,3 +106,31 @@ export const ErrorBody = z.object({
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const DeadLetterFilter = z
+  .object({
+    pool: Id.optional(),
+    reason: z.string().max(200).optional(),
+    source: z.enum(["broker", "retries", "operator"]).optional(),
+    /** Only for fleet-wide operator keys; a product key always sees its own product. */
+    productId: Id.optional(),
+    includeDiscarded: z.coerce.boolean().default(false),
+  })
+  .strict();
+export type DeadLetterFilter = z.infer<typeof DeadLetterFilter>;
+
+export const ListDeadLettersQuery = DeadLetterFilter.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  continuation: z.string().max(4096).optional(),
+}).strict();
+export type ListDeadLettersQuery = z.infer<typeof ListDeadLettersQuery>;
+
+export const BulkReplayBody = z
+  .object({
+    filter: DeadLetterFilter.omit({ includeDiscarded: true }),
+    /** List what would be replayed without changing anything. */
+    dryRun: z.boolean().default(true),
+    max: z.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+export type BulkReplayBody = z.infer<typeof BulkReplayBody>;

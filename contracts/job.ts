@@ -41,6 +41,8 @@ export const DeadLetterInfo = z
     pool: Id.optional(),
     epoch: z.number().int().nonnegative(),
     at: EpochMs,
+    /** Set when an operator discards the dead letter: it leaves the operator view but keeps its record. */
+    discardedAt: EpochMs.optional(),
   })
   .strict();
 export type DeadLetterInfo = z.infer<typeof DeadLetterInfo>;

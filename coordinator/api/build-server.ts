@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
+import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerJobRoutes } from "./routes/jobs.js";
@@ -45,5 +46,6 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   registerJobRoutes(app, ctx);
   registerLeaseRoutes(app, ctx);
   registerFleetRoutes(app, ctx);
+  registerDeadLetterRoutes(app, ctx);
   return app;
 }

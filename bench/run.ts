@@ -1,0 +1,47 @@
+import { cpus } from "node:os";
+import { measureAssignmentThroughput } from "./assignment-throughput.js";
+import { measureLifecycleCost } from "./lifecycle-cost.js";
+
+/**
+ * `npm run bench [-- --json] [-- --quick]`: prints the figures the README records. A benchmark,
+ * not a test: nothing here asserts a speed.
+ */
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const quick = process.argv.includes("--quick");
+  const log = (line: string) => {
+    if (!json) process.stdout.write(`${line}\n`);
+  };
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const assign = 20_000;
+  const throughput = [];
+  for (const queued of sizes) {
+    log(`assignment throughput: ${queued.toLocaleString("en")} queued jobs over 20 pools, assigning ${assign.toLocaleString("en")} ...`);
+    const result = await measureAssignmentThroughput(queued, assign);
+    throughput.push(result);
+    log(`  ${Math.round(result.assignmentsPerSecond).toLocaleString("en")} assignments/s (index rebuilt in ${result.rebuildSeconds.toFixed(2)} s)`);
+  }
+  log("store operations per job over submit, assign, accept, 3 stage reports, release ...");
+  const cost = await measureLifecycleCost(quick ? 200 : 2000);
+  log(
+    `  writes/job ${cost.writesPerJob}, point reads/job ${cost.pointReadsPerJob}, queries/job ${cost.queriesPerJob}, ` +
+      `estimated RU/job ${cost.estimatedRuPerJob.toFixed(1)} (job document ~${cost.averageJobDocumentBytes} bytes)`,
+  );
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+    assignmentThroughput: throughput.map((t) => ({
+      queued: t.queued,
+      assigned: t.assigned,
+      assignmentsPerSecond: Math.round(t.assignmentsPerSecond),
+      rebuildSeconds: Number(t.rebuildSeconds.toFixed(3)),
+    })),
+    lifecycleCost: cost,
+  };
+  if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import type { Clock, Topology } from "../contracts/index.js";
+import type { Coordinator } from "../coordinator/service/coordinator.js";
+import type { StorePort } from "../coordinator/store/port.js";
+import type { BrokerPort } from "./broker/port.js";
+import { brokerTopologyOf } from "./broker-topology.js";
+import { DeadLetterMonitor } from "./dead-letter-monitor.js";
+import { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
+import { jitteredBackoffMs } from "./retry-backoff.js";
+import { storeOutboxSource, storeRelayCheckpoint } from "./store-outbox.js";
+
+export interface DispatcherLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DispatcherOptions {
+  broker: BrokerPort;
+  topology: Topology;
+  coordinator: Coordinator;
+  store: StorePort;
+  clock: Clock;
+  logger: DispatcherLogger;
+  random?: () => number;
+  relay?: Partial<OutboxRelayOptions>;
+  deadLetterPollMs?: number;
+}
+
+export interface Dispatcher {
+  relay: OutboxRelay;
+  monitor: DeadLetterMonitor;
+  /** Resolves once the topology has been applied (it retries in the background until then). */
+  topologyApplied: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The dispatcher: applies the Service Bus topology (idempotently, retrying while the broker is
+ * unreachable), relays the outbox, and reconciles dead letters. Attach it AFTER the coordinator
+ * rebuilt its indexes, so a restart republishes only what the checkpoint says may be missing.
+ */
+export async function startDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
+  const random = options.random ?? Math.random;
+  const brokerTopology = brokerTopologyOf(options.topology);
+  let stopped = false;
+  const topologyApplied = (async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await options.broker.ensureTopology(brokerTopology);
+        options.logger.info({ topic: brokerTopology.topic, subscriptions: brokerTopology.subscriptions.length }, "broker topology applied");
+        return;
+      } catch (error) {
+        const delay = jitteredBackoffMs(attempt, 250, 10_000, random);
+        options.logger.warn({ err: error, retryInMs: delay }, "cannot apply broker topology yet; retrying");
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  })();
+  const relay = new OutboxRelay(
+    {
+      broker: options.broker,
+      topic: brokerTopology.topic,
+      source: storeOutboxSource(options.store, options.coordinator),
+      checkpoint: storeRelayCheckpoint(options.store, brokerTopology.topic, () => options.clock.now()),
+      clock: options.clock,
+      random,
+      onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, "publish failed; backing off"),
+    },
+    options.relay,
+  );
+  const recovered = await relay.recover();
+  options.logger.info({ recovered }, "outbox relay recovered assignments since its checkpoint");
+  options.coordinator.addSink(relay);
+  relay.start();
+  const monitor = new DeadLetterMonitor({
+    broker: options.broker,
+    topic: brokerTopology.topic,
+    subscriptions: brokerTopology.subscriptions.map((s) => ({ name: s.name, pool: String(s.filter.pool) })),
+    sink: options.coordinator,
+    onError: (error) => options.logger.warn({ err: error }, "dead-letter poll failed"),
+    onUnreadable: (message, subscription) =>
+      options.logger.warn({ subscription, messageId: message.messageId, reason: message.deadLetterReason }, "unreadable dead letter settled"),
+  });
+  void topologyApplied.then(() => {
+    if (!stopped) monitor.start(options.deadLetterPollMs ?? 1000);
+  });
+  return {
+    relay,
+    monitor,
+    topologyApplied,
+    async stop() {
+      stopped = true;
+      await relay.stop();
+      await monitor.stop();
+    },
+  };
+}

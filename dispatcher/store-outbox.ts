@@ -1,0 +1,50 @@
+import { FLEET_PRODUCT_ID } from "../contracts/index.js";
+import type { Coordinator } from "../coordinator/service/coordinator.js";
+import type { StorePort } from "../coordinator/store/port.js";
+import { outboxEntryOf, type OutboxEntry } from "./outbox-entry.js";
+import type { OutboxSource, RelayCheckpoint } from "./outbox-relay.js";
+
+/** The relay's view of the store: assigned jobs since the watermark (one query at start). */
+export function storeOutboxSource(store: StorePort, coordinator: Coordinator): OutboxSource {
+  return {
+    async pendingSince(watermark) {
+      const entries: OutboxEntry[] = [];
+      let continuation: string | undefined;
+      do {
+        const page = await store.query("jobs", {
+          where: [
+            { field: "stage", op: "=", value: "assigned" },
+            { field: "outbox.at", op: ">=", value: watermark },
+          ],
+          limit: 500,
+          ...(continuation === undefined ? {} : { continuation }),
+        });
+        for (const item of page.items) {
+          const entry = outboxEntryOf(item.doc);
+          if (entry !== undefined) entries.push(entry);
+        }
+        continuation = page.continuation;
+      } while (continuation !== undefined);
+      return entries;
+    },
+    isCurrent(jobId, epoch) {
+      const job = coordinator.book.cached(jobId);
+      return job !== undefined && job.stage === "assigned" && job.leaseEpoch === epoch && job.lease?.factoryId === undefined;
+    },
+  };
+}
+
+/** The relay's progress as one small document, written at most once per checkpoint interval. */
+export function storeRelayCheckpoint(store: StorePort, topic: string, now: () => number): RelayCheckpoint {
+  const id = `relay.${topic}`;
+  return {
+    async load() {
+      const stored = await store.get("checkpoints", id, id);
+      const watermark = stored?.doc.data.watermark;
+      return typeof watermark === "number" ? watermark : undefined;
+    },
+    async save(watermark) {
+      await store.upsert("checkpoints", { id, productId: FLEET_PRODUCT_ID, data: { watermark }, updatedAt: now() });
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import type { Logger } from "pino";
+import { AssignmentMessage, assignmentMessageId } from "../contracts/index.js";
+import { formatZodIssues } from "../contracts/validation-message.js";
+import type { BrokerPort, BrokerReceiver, ReceivedMessage } from "../dispatcher/broker/port.js";
+import type { AgentConfig } from "./config.js";
+import type { CoordinatorClient } from "./coordinator-client.js";
+import type { Engine } from "./engines/port.js";
+import { AttemptRunner } from "./run-assignment.js";
+
+export type AgentExit = "idle" | "one-shot-done" | "drained";
+
+export interface AgentStats {
+  received: number;
+  accepted: number;
+  dropped: number;
+  deadLettered: number;
+  released: number;
+  fenced: number;
+  running: number;
+}
+
+/**
+ * The assignment loop of one factory container. Receives in peek-lock, never asking for more
+ * messages than free seats; validates each message (an invalid one is dead-lettered with a reason
+ * and the loop carries on); accepts the lease for the message's epoch; settles the message once the
+ * accept succeeded (from then on the lease, not the message lock, carries the execution) or once
+ * the accept was refused (a stale or taken epoch); and runs the engine.
+ */
+export class Agent {
+  private readonly running = new Map<string, { runner: AttemptRunner; done: Promise<void> }>();
+  private readonly stats_: AgentStats = { received: 0, accepted: 0, dropped: 0, deadLettered: 0, released: 0, fenced: 0, running: 0 };
+  private draining = false;
+  private receiver: BrokerReceiver | undefined;
+  private lastActivity = Date.now();
+  private finishedJobs = 0;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly deps: { broker: BrokerPort; client: CoordinatorClient; engine: Engine; logger: Logger },
+  ) {}
+
+  stats(): AgentStats {
+    return { ...this.stats_, running: this.running.size };
+  }
+
+  /** SIGTERM: stop receiving, checkpoint and hand back every running job, then return. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    for (const { runner } of this.running.values()) runner.drain();
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  async run(): Promise<AgentExit> {
+    const log = this.deps.logger;
+    this.receiver = this.deps.broker.openReceiver({ topic: this.config.topic, subscription: this.config.subscription });
+    let failures = 0;
+    try {
+      while (!this.draining) {
+        if (this.config.mode === "one-shot" && this.finishedJobs > 0 && this.running.size === 0) return "one-shot-done";
+        const capacity = this.config.mode === "one-shot" ? Math.max(0, 1 - this.finishedJobs - this.running.size) : this.config.seats - this.running.size;
+        if (capacity <= 0) {
+          await Promise.race([...this.running.values()].map((r) => r.done));
+          continue;
+        }
+        if (this.running.size === 0 && Date.now() - this.lastActivity >= this.config.idleTimeoutMs) return "idle";
+        let messages: ReceivedMessage[];
+        try {
+          messages = await this.receiver.receive(capacity, 1000);
+          failures = 0;
+        } catch (error) {
+          failures++;
+          const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6));
+          log.warn({ err: error, retryInMs: delay }, "receive failed; retrying");
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          continue;
+        }
+        for (const message of messages) await this.handle(message);
+      }
+      return "drained";
+    } finally {
+      await Promise.all([...this.running.values()].map((r) => r.done));
+      await this.receiver.close().catch(() => undefined);
+    }
+  }
+
+  private async handle(message: ReceivedMessage): Promise<void> {
+    const receiver = this.receiver!;
+    this.stats_.received++;
+    const parsed = AssignmentMessage.safeParse(message.body);
+    if (!parsed.success || parsed.data.pool !== this.config.pool) {
+      const description = parsed.success ? `assignment for pool '${parsed.data.pool}' reached pool '${this.config.pool}'` : formatZodIssues(parsed.error.issues);
+      this.deps.logger.warn({ messageId: message.messageId, description }, "invalid assignment message; dead-lettering it");
+      await settle(() => receiver.deadLetter(message, parsed.success ? "WrongPool" : "InvalidAssignment", description.slice(0, 1000)), this.deps.logger);
+      this.stats_.deadLettered++;
+      return;
+    }
+    const assignment = parsed.data;
+    const log = this.deps.logger.child({ jobId: assignment.jobId, epoch: assignment.epoch, messageId: assignmentMessageId(assignment.jobId, assignment.epoch) });
+    if (this.running.has(assignment.jobId)) {
+      log.info("duplicate delivery of a job already running here; settling it");
+      await settle(() => receiver.complete(message), log);
+      this.stats_.dropped++;
+      return;
+    }
+    this.lastActivity = Date.now();
+    const accepted = await this.deps.client.accept(assignment.jobId, assignment.epoch);
+    if (!accepted.ok) {
+      if (accepted.code === "UNREACHABLE") {
+        log.warn({ message: accepted.message }, "coordinator unreachable; abandoning the message for redelivery");
+        await settle(() => receiver.abandon(message), log);
+      } else {
+        log.info({ code: accepted.code }, "assignment refused (stale or taken epoch); settling it");
+        await settle(() => receiver.complete(message), log);
+        this.stats_.dropped++;
+      }
+      return;
+    }
+    this.stats_.accepted++;
+    await settle(() => receiver.complete(message), log);
+    log.info({ attempt: assignment.attempt }, "lease accepted; running");
+    const runner = new AttemptRunner(accepted.value, assignment, this.deps.client, this.deps.engine, {
+      workDir: this.config.workDir,
+      defaultWallMs: this.config.defaultWallMs,
+      logger: log,
+    });
+    const done = runner.run().then(
+      (end) => {
+        if (end === "released") this.stats_.released++;
+        else if (end === "fenced") this.stats_.fenced++;
+      },
+      (error: unknown) => log.error({ err: error }, "attempt failed unexpectedly"),
+    );
+    const entry = {
+      runner,
+      done: done.finally(() => {
+        this.running.delete(assignment.jobId);
+        this.finishedJobs++;
+        this.lastActivity = Date.now();
+      }),
+    };
+    this.running.set(assignment.jobId, entry);
+  }
+}
+
+/** Settlement failures (a lock lost during an outage) are logged, never fatal: the coordinator's
+ * lease, not the message, decides what runs. */
+async function settle(action: () => Promise<void>, logger: Logger): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    logger.warn({ err: error }, "could not settle the message");
+  }
+}

@@ -1,0 +1,34 @@
+import type { ArtifactPointer, Checkpoint, Insights, JobDoc } from "../../contracts/index.js";
+
+/** Progress an engine may report while it runs; the agent turns each into a fenced PATCH. */
+export type EngineStage = "building" | "review" | "testing";
+
+export interface EngineContext {
+  /** Aborted when the wall-clock budget runs out or the agent drains (SIGTERM). Engines MUST stop promptly. */
+  signal: AbortSignal;
+  /** Why `signal` fired: "budget" or "drain". */
+  abortReason(): "budget" | "drain" | undefined;
+  workDir: string;
+  wallBudgetMs: number;
+  reportStage(stage: EngineStage): Promise<void>;
+}
+
+/**
+ * What an attempt ended with. Failures are retryable unless the engine says otherwise
+ * (BullMQ's UnrecoverableError, Temporal's nonRetryable); `later` backs off and requeues without
+ * consuming a retry (River's JobSnooze).
+ */
+export type EngineOutcome =
+  | { kind: "shipped"; insights?: Insights; artifacts?: ArtifactPointer[]; message?: string }
+  | { kind: "retryable"; message: string; insights?: Insights; artifacts?: ArtifactPointer[] }
+  | { kind: "non_retryable"; message: string; insights?: Insights; artifacts?: ArtifactPointer[] }
+  | { kind: "later"; message: string; afterSeconds?: number };
+
+/** An engine runs one job. The agent owns leases, reports and settlement; the engine only works. */
+export interface Engine {
+  readonly name: string;
+  run(job: JobDoc, context: EngineContext): Promise<EngineOutcome>;
+  /** Saves resumable progress (for example a WIP branch) before the job is handed back on
+   * scale-in. Returns the pointer the next attempt resumes from. */
+  checkpoint(job: JobDoc, context: { workDir: string }): Promise<Checkpoint | undefined>;
+}

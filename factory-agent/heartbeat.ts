@@ -1,0 +1,22 @@
+import type { Logger } from "pino";
+import type { CoordinatorClient } from "./coordinator-client.js";
+
+/** Liveness for the coordinator, well inside its stale threshold (the seed system flapped because
+ * its heartbeat was slower than its 90-second threshold; the default here is 15 s). */
+export function startHeartbeat(client: CoordinatorClient, everyMs: number, load: () => { load: number; seats: number }, logger: Logger): () => void {
+  let inFlight = false;
+  const beat = async () => {
+    if (inFlight) return;
+    inFlight = true;
+    try {
+      const result = await client.heartbeat({ ...load(), health: "ok" });
+      if (!result.ok) logger.warn({ code: result.code, message: result.message }, "heartbeat not accepted");
+    } finally {
+      inFlight = false;
+    }
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

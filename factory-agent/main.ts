@@ -1,0 +1,66 @@
+import pino from "pino";
+import { createBroker } from "../dispatcher/broker/registry.js";
+import { Agent } from "./agent.js";
+import { type AgentConfig, loadAgentConfig } from "./config.js";
+import { CoordinatorClient } from "./coordinator-client.js";
+import { CommandEngine } from "./engines/command-engine.js";
+import type { Engine } from "./engines/port.js";
+import { SimEngine } from "./engines/sim-engine.js";
+import { startHealthServer } from "./health-server.js";
+import { startHeartbeat } from "./heartbeat.js";
+
+/** Exit codes: 0 done (idle, one-shot finished, drained), 2 bad configuration, 1 crash. */
+async function main(): Promise<number> {
+  let config: AgentConfig;
+  try {
+    config = loadAgentConfig();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const logger = pino({ level: config.logLevel, base: { pool: config.pool, factoryId: config.factoryId } });
+  const engine: Engine =
+    config.engine.kind === "sim"
+      ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
+      : new CommandEngine({ command: config.engine.command, input: config.engine.input });
+  const broker = createBroker({ kind: "service-bus", ...config.broker });
+  const client = new CoordinatorClient({
+    baseUrl: config.coordinatorUrl,
+    token: config.token,
+    factoryId: config.factoryId,
+    onRetry: (path, attempt, reason) => logger.warn({ path, attempt, reason }, "coordinator call failed; retrying"),
+  });
+  const agent = new Agent(config, { broker, client, engine, logger });
+  const health = await startHealthServer(config.healthPort, () => ({ pool: config.pool, factoryId: config.factoryId, ...agent.stats() }));
+  const stopHeartbeat = startHeartbeat(client, config.heartbeatMs, () => ({ load: agent.stats().running, seats: config.seats }), logger);
+  logger.info({ mode: config.mode, seats: config.seats, engine: engine.name, healthPort: health.port }, "factory agent started");
+
+  let terminating = false;
+  process.on("SIGTERM", () => {
+    if (terminating) return;
+    terminating = true;
+    logger.info({ graceMs: config.graceMs }, "SIGTERM: draining");
+    const deadline = setTimeout(() => {
+      logger.error("grace period over before the drain finished; exiting");
+      process.exit(1);
+    }, config.graceMs);
+    deadline.unref();
+    void agent.drain();
+  });
+  process.on("SIGINT", () => process.kill(process.pid, "SIGTERM"));
+
+  const exit = await agent.run();
+  stopHeartbeat();
+  health.server.close();
+  await broker.close().catch(() => undefined);
+  logger.info({ exit, ...agent.stats() }, "factory agent exiting");
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`factory agent crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
