@@ -1,0 +1,144 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
+import { CredentialRegistry } from "../coordinator/auth/credentials.js";
+import { type CoordinatorApp, createCoordinatorApp } from "../coordinator/coordinator-app.js";
+import { mintDevCredentials } from "../coordinator/dev-credentials.js";
+import { createStore } from "../coordinator/store/registry.js";
+import type { StorePort } from "../coordinator/store/port.js";
+import { createBroker } from "../dispatcher/broker/registry.js";
+import type { BrokerPort } from "../dispatcher/broker/port.js";
+import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
+import { coordinatorDemandSource } from "../keda/external-scaler/coordinator-demand.js";
+import { type ExternalScalerServer, startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";
+import { demandMetric } from "../keda/external-scaler/pool-demand.js";
+import { LocalAutoscaler } from "../keda/local/local-autoscaler.js";
+import { ProcessLauncher } from "../keda/local/process-launcher.js";
+import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
+import { type BrokerProcess, startBrokerProcess } from "./broker-process.js";
+import { registerScaleMetrics } from "./scale-metrics.js";
+
+export interface LocalStackOptions {
+  topology: Topology;
+  logger: Logger;
+  host?: string;
+  apiPort?: number;
+  scalerPort?: number;
+  /** Environment for every agent: engine settings, idle timeout. */
+  agentEnv?: Record<string, string>;
+  workDir?: string;
+}
+
+export interface LocalStack {
+  url: string;
+  scalerAddress: string;
+  connectionString: string;
+  operatorToken: string;
+  fleetOperatorToken: string;
+  app: CoordinatorApp;
+  autoscaler: LocalAutoscaler;
+  dispatcher: Dispatcher;
+  broker: BrokerPort;
+  store: StorePort;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system on one machine, on the production code paths: the embedded Cosmos DB peer
+ * (through the Cosmos adapter), the local Service Bus broker as its own process (through the
+ * Service Bus adapter), the coordinator and dispatcher, the external push scaler, and the local
+ * autoscaler starting factory-agent processes with KEDA's formulas.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { topology, logger } = options;
+  const workDir = options.workDir ?? ".tmp/stack";
+  mkdirSync(workDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn({ err: error }, "shutdown step failed"));
+  };
+  try {
+    const cosmos = await startEmbeddedCosmos({});
+    cleanups.push(() => cosmos.close());
+    const store = createStore({ kind: "cosmos", endpoint: cosmos.endpoint, key: cosmos.key, database: "fleet", local: true });
+    cleanups.push(() => store.close());
+    const brokerProcess: BrokerProcess = await startBrokerProcess({});
+    cleanups.push(() => brokerProcess.stop());
+    const broker = createBroker({ kind: "service-bus", connectionString: brokerProcess.connectionString });
+    cleanups.push(() => broker.close());
+    const dev = mintDevCredentials(topology);
+    let autoscaler: LocalAutoscaler | undefined;
+    const app = await createCoordinatorApp({
+      store,
+      topology,
+      credentials: new CredentialRegistry(dev.file),
+      logger,
+      poolExtras: async () => poolExtras(topology, broker, autoscaler),
+    });
+    cleanups.push(() => app.close());
+    const url = await app.listen(options.host ?? "127.0.0.1", options.apiPort ?? 8080);
+    const dispatcher = await startDispatcher({ broker, topology, coordinator: app.coordinator, store, clock: systemClock, logger });
+    cleanups.push(() => dispatcher.stop());
+    await dispatcher.topologyApplied;
+    const demand = coordinatorDemandSource(app.coordinator);
+    const scaler: ExternalScalerServer = await startExternalScaler({ source: demand, port: options.scalerPort ?? 9090 });
+    cleanups.push(() => scaler.close());
+    autoscaler = new LocalAutoscaler({
+      topology,
+      clock: systemClock,
+      launcher: new ProcessLauncher({
+        coordinatorUrl: url,
+        serviceBusConnectionString: brokerProcess.connectionString,
+        poolTokens: dev.poolTokens,
+        logDir: join(workDir, "agents"),
+        env: { WORK_DIR: join(workDir, "work"), LOG_LEVEL: "info", ...options.agentEnv },
+      }),
+      metric: async (pool) => {
+        if (pool.trigger === "external-push") {
+          const value = demand.demand(pool.name);
+          return value === undefined ? 0 : demandMetric(value);
+        }
+        return (await broker.counts(topology.topic, subscriptionNameFor(pool.name))).active;
+      },
+      onError: (pool, error) => logger.warn({ pool, err: error }, "autoscaler poll failed"),
+      onScale: (pool, change) => logger.info({ pool, ...change }, "scaled"),
+    });
+    const scaling = autoscaler;
+    cleanups.push(() => scaling.stop());
+    registerScaleMetrics(app.metrics, { topology, broker, autoscaler, dispatcher });
+    autoscaler.start();
+    return {
+      url,
+      scalerAddress: `127.0.0.1:${scaler.port}`,
+      connectionString: brokerProcess.connectionString,
+      operatorToken: dev.operatorToken,
+      fleetOperatorToken: dev.fleetOperatorToken,
+      app,
+      autoscaler,
+      dispatcher,
+      broker,
+      store,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function poolExtras(topology: Topology, broker: BrokerPort, autoscaler: LocalAutoscaler | undefined) {
+  const extras: Record<string, Record<string, unknown>> = {};
+  const states = new Map((autoscaler?.states() ?? []).map((s) => [s.pool, s]));
+  for (const pool of topology.pools) {
+    const counts = await broker.counts(topology.topic, subscriptionNameFor(pool.name)).catch(() => undefined);
+    const state = states.get(pool.name);
+    extras[pool.name] = {
+      desiredReplicas: state?.desired ?? null,
+      actualReplicas: state === undefined ? null : state.running + state.pending,
+      subscriptionActiveMessages: counts?.active ?? null,
+      subscriptionDeadLetters: counts?.deadLetter ?? null,
+    };
+  }
+  return extras;
+}
