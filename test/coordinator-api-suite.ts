@@ -257,8 +257,11 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
         expect((await h.tick()).assigned).toBe(0);
         h.clock.advance(10_000);
         expect((await h.tick()).assigned).toBe(1);
-        await accept(job.id, 2);
-        const last = await release(job.id, { leaseEpoch: 2, outcome: "retryable", message: "tests failed again" });
+        // Requeue bumped the epoch to 2, the new assignment to 3.
+        const reassigned = await getJob(job.id);
+        expect(reassigned.leaseEpoch).toBe(3);
+        await accept(job.id, 3);
+        const last = await release(job.id, { leaseEpoch: 3, outcome: "retryable", message: "tests failed again" });
         expect(last.json().stage).toBe("dead_letter");
         const dead = await getJob(job.id);
         expect(dead.deadLetter?.reason).toBe("RetriesExhausted");

@@ -20,10 +20,10 @@ function classify(error: FastifyError | Error): { code: ErrorCode; message: stri
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? "body";
     const fields = error.validation.map((issue) => {
-      const params = issue.params as { issue?: { path?: PropertyKey[]; code?: string; keys?: string[]; message?: string } } | undefined;
-      const path = (params?.issue?.path ?? []).map(String).join(".");
-      const keys = params?.issue?.code === "unrecognized_keys" ? ` ${params.issue.keys?.map((k) => `'${k}'`).join(", ")}` : "";
-      return { field: path === "" ? where : `${where}.${path}`, message: `${issue.message}${keys}` };
+      const path = issue.instancePath.split("/").filter((part) => part !== "").join(".");
+      const keys = (issue.params as { keys?: string[] } | undefined)?.keys;
+      const unknown = issue.keyword === "unrecognized_keys" && keys !== undefined ? ` ${keys.map((k) => `'${k}'`).join(", ")}` : "";
+      return { field: path === "" ? where : `${where}.${path}`, message: `${issue.message}${unknown}` };
     });
     return {
       code: "VALIDATION",
