@@ -30,31 +30,39 @@ export class Scheduler {
     private readonly options: SchedulerOptions,
   ) {}
 
+  /** Head scores are cached per bucket for one `now`: a head's score changes only with time or
+   * when the head itself changes, so a pass over the buckets is a comparison of numbers. */
+  private scoreCache = new Map<string, { id: string; now: number; score: number }>();
+
   selectNext(now: number): Selection | undefined {
-    let best: { job: JobDoc; score: number; candidates: PoolRuntime[] } | undefined;
+    let best: { job: JobDoc; score: number; capable: PoolRuntime[] } | undefined;
     for (const { bucket, id } of this.ready.heads()) {
       const capable = this.pools.capableOf(bucket.capabilityKey, bucket.capabilities);
-      const candidates = capable.filter(hasHeadroom);
-      if (candidates.length === 0) continue;
+      if (!capable.some(hasHeadroom)) continue;
       const job = this.book.cached(id);
       if (job === undefined || job.stage !== "queued") {
         this.ready.remove(id);
         continue;
       }
-      const ctx = { now, weights: this.options.weightsFor(job.productId), starvationAfterMs: this.options.starvationAfterMs };
-      // Rank against the best-fitting capable pool, so a job's rank does not depend on which pool
-      // happens to have room right now.
-      const score = scoreJob(toScorableJob(job), toScorable(capable[0]!), ctx).total;
+      let cached = this.scoreCache.get(bucket.key);
+      if (cached === undefined || cached.id !== id || cached.now !== now) {
+        const ctx = { now, weights: this.options.weightsFor(job.productId), starvationAfterMs: this.options.starvationAfterMs };
+        // Rank against the best-fitting capable pool, so a job's rank does not depend on which
+        // pool happens to have room right now.
+        cached = { id, now, score: scoreJob(toScorableJob(job), toScorable(capable[0]!), ctx).total };
+        this.scoreCache.set(bucket.key, cached);
+      }
+      const score = cached.score;
       if (
         best === undefined ||
         score > best.score ||
         (score === best.score && (job.queuedAt < best.job.queuedAt || (job.queuedAt === best.job.queuedAt && job.id < best.job.id)))
       ) {
-        best = { job, score, candidates };
+        best = { job, score, capable };
       }
     }
     if (best === undefined) return undefined;
-    const choice = choosePool(toScorableJob(best.job), best.candidates.map(toScorable));
+    const choice = choosePool(toScorableJob(best.job), best.capable.filter(hasHeadroom).map(toScorable));
     if (choice === undefined) return undefined;
     const pool = this.pools.get(choice.pool.name);
     if (pool === undefined) return undefined;

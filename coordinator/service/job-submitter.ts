@@ -151,46 +151,53 @@ export class JobSubmitter {
 
   private async submitOne(productId: string, planned: Planned, now: number): Promise<SubmitResult> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await this.book.read(planned.id);
-      if (existing !== undefined) {
-        if (existing.doc.contentHash === planned.contentHash) return { job: existing.doc, outcome: "existing", children: [] };
-        if (existing.doc.stage !== "queued" && existing.doc.stage !== "blocked") {
-          throw new FleetError(
-            "IDEMPOTENCY_CONFLICT",
-            `job '${planned.key}' already exists with different content and is '${existing.doc.stage}'; it can no longer be superseded`,
-            { jobId: planned.id, stage: existing.doc.stage },
-          );
-        }
-        const ready = await this.depsReady(planned.depIds, planned.spec.depsMode);
-        const job = await this.book.mutate(planned.id, productId, (current) => {
-          if (current.contentHash === planned.contentHash) return current;
-          if (current.stage !== "queued" && current.stage !== "blocked") {
-            throw new FleetError("IDEMPOTENCY_CONFLICT", `job '${planned.key}' started before it could be superseded`, { jobId: planned.id });
-          }
-          return supersedeJob(current, planned.spec, { contentHash: planned.contentHash, depIds: planned.depIds, ready, now });
-        });
-        return { job, outcome: "superseded", children: [] };
+      // Create first: a new job (the common case) costs one write and no read.
+      const existing = this.book.cached(planned.id) === undefined ? await this.tryCreate(productId, planned, now) : undefined;
+      if (existing?.created !== undefined) return { job: existing.created, outcome: "created", children: [] };
+      const current = await this.book.read(planned.id);
+      if (current === undefined) continue;
+      if (current.doc.contentHash === planned.contentHash) return { job: current.doc, outcome: "existing", children: [] };
+      if (current.doc.stage !== "queued" && current.doc.stage !== "blocked") {
+        throw new FleetError(
+          "IDEMPOTENCY_CONFLICT",
+          `job '${planned.key}' already exists with different content and is '${current.doc.stage}'; it can no longer be superseded`,
+          { jobId: planned.id, stage: current.doc.stage },
+        );
       }
       const ready = await this.depsReady(planned.depIds, planned.spec.depsMode);
-      const facts = {
-        id: planned.id,
-        productId,
-        idempotencyKey: planned.key,
-        contentHash: planned.contentHash,
-        kind: planned.kind,
-        depIds: planned.depIds,
-        ready,
-        now,
-        ...(planned.parentId === undefined ? {} : { parentId: planned.parentId }),
-        ...(planned.children === undefined ? {} : { children: planned.children }),
-      };
-      try {
-        return { job: await this.book.create(newJobDoc(planned.spec, facts)), outcome: "created", children: [] };
-      } catch (error) {
-        if (!isStoreError(error, "already_exists")) throw error;
-      }
+      const job = await this.book.mutate(planned.id, productId, (doc) => {
+        if (doc.contentHash === planned.contentHash) return doc;
+        if (doc.stage !== "queued" && doc.stage !== "blocked") {
+          throw new FleetError("IDEMPOTENCY_CONFLICT", `job '${planned.key}' started before it could be superseded`, { jobId: planned.id });
+        }
+        return supersedeJob(doc, planned.spec, { contentHash: planned.contentHash, depIds: planned.depIds, ready, now });
+      });
+      return { job, outcome: "superseded", children: [] };
     }
     throw new FleetError("STORE_UNAVAILABLE", `job '${planned.key}' kept changing while it was submitted; retry`);
+  }
+
+  /** Creates the job; undefined when its id already exists. */
+  private async tryCreate(productId: string, planned: Planned, now: number): Promise<{ created: JobDoc } | undefined> {
+    const ready = await this.depsReady(planned.depIds, planned.spec.depsMode);
+    const facts = {
+      id: planned.id,
+      productId,
+      idempotencyKey: planned.key,
+      contentHash: planned.contentHash,
+      kind: planned.kind,
+      depIds: planned.depIds,
+      ready,
+      now,
+      ...(planned.parentId === undefined ? {} : { parentId: planned.parentId }),
+      ...(planned.children === undefined ? {} : { children: planned.children }),
+    };
+    try {
+      return { created: await this.book.create(newJobDoc(planned.spec, facts)) };
+    } catch (error) {
+      if (isStoreError(error, "already_exists")) return undefined;
+      throw error;
+    }
   }
 
   async depsReady(depIds: readonly string[], mode: JobSpec["depsMode"]): Promise<boolean> {

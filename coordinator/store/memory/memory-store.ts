@@ -78,22 +78,37 @@ export class MemoryStore implements StorePort {
   async query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>> {
     this.stats_.ops.query++;
     this.stats_.estimatedRu += 2.5;
-    const matches: { doc: DocOf<C>; etag: string }[] = [];
-    for (const row of this.rows(collection).values()) {
-      if (query.partitionKey !== undefined && row.pk !== query.partitionKey) continue;
-      const doc = JSON.parse(row.json) as DocOf<C>;
-      if ((query.where ?? []).every((filter) => matchesFilter(doc, filter))) matches.push({ doc, etag: row.etag });
+    const limit = query.limit ?? Number.POSITIVE_INFINITY;
+    const where = query.where ?? [];
+    const parseIfMatching = (row: Row): unknown => {
+      if (query.partitionKey !== undefined && row.pk !== query.partitionKey) return undefined;
+      const doc: unknown = JSON.parse(row.json);
+      return where.every((filter) => matchesFilter(doc, filter)) ? doc : undefined;
+    };
+    const rows = [...this.rows(collection).values()];
+    if (query.orderBy === undefined) {
+      // Unordered: the continuation is the scan position, so paging is linear overall.
+      let position = query.continuation === undefined ? 0 : decodeContinuation(query.continuation);
+      const items: Stored<DocOf<C>>[] = [];
+      while (position < rows.length && items.length < limit) {
+        const row = rows[position++]!;
+        const doc = parseIfMatching(row);
+        if (doc !== undefined) items.push({ doc: doc as DocOf<C>, etag: row.etag });
+      }
+      return position < rows.length ? { items, continuation: encodeContinuation(position) } : { items };
     }
-    if (query.orderBy !== undefined) {
-      const { field, direction } = query.orderBy;
-      const sign = direction === "asc" ? 1 : -1;
-      matches.sort((a, b) => sign * compare(valueAt(a.doc, field), valueAt(b.doc, field)) || (idOf(a.doc) < idOf(b.doc) ? -1 : 1));
+    const { field, direction } = query.orderBy;
+    const sign = direction === "asc" ? 1 : -1;
+    const sorted: { doc: unknown; etag: string }[] = [];
+    for (const row of rows) {
+      const doc = parseIfMatching(row);
+      if (doc !== undefined) sorted.push({ doc, etag: row.etag });
     }
+    sorted.sort((a, b) => sign * compare(valueAt(a.doc, field), valueAt(b.doc, field)) || (idOf(a.doc) < idOf(b.doc) ? -1 : 1));
     const offset = query.continuation === undefined ? 0 : decodeContinuation(query.continuation);
-    const limit = query.limit ?? matches.length;
-    const items = matches.slice(offset, offset + limit);
+    const items = sorted.slice(offset, offset + (query.limit ?? sorted.length)) as Stored<DocOf<C>>[];
     const next = offset + items.length;
-    return next < matches.length ? { items, continuation: Buffer.from(String(next)).toString("base64url") } : { items };
+    return next < sorted.length ? { items, continuation: encodeContinuation(next) } : { items };
   }
 
   stats(): StoreStats {
@@ -135,6 +150,10 @@ function readRu(json: string): number {
 
 function writeRu(json: string): number {
   return 5 * Math.max(1, Math.ceil(Buffer.byteLength(json) / 1024));
+}
+
+function encodeContinuation(position: number): string {
+  return Buffer.from(String(position)).toString("base64url");
 }
 
 function decodeContinuation(token: string): number {
