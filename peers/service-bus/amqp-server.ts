@@ -1,0 +1,272 @@
+import type { Socket } from "node:net";
+import type { BrokerState } from "./broker-state.js";
+import { EntityNotFound } from "./broker-state.js";
+import type { MessageQueue } from "./entities.js";
+import { decodeBatch } from "./batch-envelope.js";
+import { lockTokenToDeliveryTag } from "./lock-token.js";
+import { handleManagementRequest } from "./management-node.js";
+import { type AmqpConnection, type AmqpContext, type AmqpDelivery, type AmqpLink, type AmqpMessage, RheaConnection, rhea } from "./rhea-internals.js";
+
+const BATCH_FORMAT = 0x80013700;
+const MAX_MESSAGE_SIZE = 1024 * 1024;
+
+interface Consumer {
+  link: AmqpLink;
+  queue: MessageQueue;
+  receiveAndDelete: boolean;
+  unflushed: number;
+}
+
+interface TrackedDelivery {
+  queue: MessageQueue;
+  token: string;
+}
+
+/**
+ * The AMQP 1.0 side of the broker: SASL ANONYMOUS, the CBS put-token node, senders to topics,
+ * peek-lock and receive-and-delete consumers on subscriptions and their dead-letter sub-queues,
+ * settlement, drain, and the `$management` request/response nodes.
+ */
+export class AmqpServer {
+  private readonly container = rhea.create_container({ id: "local-servicebus", autoaccept: false, treat_modified_as_released: false });
+  private readonly connections = new Set<AmqpConnection>();
+  private readonly consumers = new Set<Consumer>();
+  private readonly deliveries = new WeakMap<AmqpDelivery, TrackedDelivery>();
+  private readonly unsubscribe: () => void;
+  private sequence = 0;
+
+  constructor(private readonly state: BrokerState) {
+    this.unsubscribe = state.onQueueChange((queue) => this.pumpQueue(queue));
+    this.container.on("receiver_open", (context: AmqpContext) => this.onClientSender(context));
+    this.container.on("sender_open", (context: AmqpContext) => this.onClientReceiver(context));
+    this.container.on("message", (context: AmqpContext) => this.onMessage(context));
+    this.container.on("sendable", (context: AmqpContext) => this.pumpLink(context.sender!));
+    this.container.on("sender_draining", (context: AmqpContext) => {
+      this.pumpLink(context.sender!);
+      setImmediate(() => context.sender!.set_drained(true));
+    });
+    this.container.on("accepted", (context: AmqpContext) => this.settle(context, "complete"));
+    this.container.on("released", (context: AmqpContext) => this.settle(context, "abandon"));
+    this.container.on("modified", (context: AmqpContext) => this.settle(context, "abandon"));
+    this.container.on("rejected", (context: AmqpContext) => this.settle(context, "dead-letter"));
+    this.container.on("sender_close", (context: AmqpContext) => this.dropConsumer(context.sender!));
+    this.container.on("disconnected", (context: AmqpContext) => this.forget(context.connection));
+    this.container.on("connection_close", (context: AmqpContext) => this.forget(context.connection));
+    this.container.on("error", () => undefined);
+  }
+
+  accept(socket: Socket): void {
+    const connection = new RheaConnection({ id: `conn-${++this.sequence}` }, this.container).accept(socket);
+    this.connections.add(connection);
+  }
+
+  /** Closes every client connection through rhea (so its timers stop), then the sockets. */
+  async closeConnections(): Promise<void> {
+    const all = [...this.connections];
+    this.connections.clear();
+    this.consumers.clear();
+    await Promise.all(
+      all.map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            const socket = connection.socket;
+            const done = () => {
+              socket?.destroy();
+              resolve();
+            };
+            const timer = setTimeout(done, 200);
+            socket?.once("close", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            try {
+              connection.close({ condition: "amqp:connection:forced", description: "broker stopping" });
+            } catch {
+              done();
+            }
+          }),
+      ),
+    );
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+
+  // ---- links ---------------------------------------------------------------------------
+
+  /** The client opened a sender: our end receives. Targets: `$cbs`, `<entity>/$management`, or a topic. */
+  private onClientSender(context: AmqpContext): void {
+    const link = context.receiver!;
+    const address = linkTarget(link);
+    link.set_target({ address });
+    link.local.attach.max_message_size = MAX_MESSAGE_SIZE;
+    link.local.attach.rcv_settle_mode = link.remote.attach?.rcv_settle_mode ?? 0;
+    if (address === "$cbs" || address.endsWith("/$management")) return;
+    try {
+      this.state.topic(address);
+    } catch {
+      link.close({ condition: "amqp:not-found", description: `The messaging entity '${address}' could not be found.` });
+    }
+  }
+
+  /** The client opened a receiver: our end sends. Sources: `$cbs` / `$management` replies, or a queue. */
+  private onClientReceiver(context: AmqpContext): void {
+    const link = context.sender!;
+    const remote = link.remote.attach;
+    const address = String(remote?.source?.address ?? "");
+    link.set_source({ address });
+    if (remote?.target?.address !== undefined) link.set_target({ address: String(remote.target.address) });
+    const attach = link.local.attach;
+    attach.snd_settle_mode = remote?.snd_settle_mode ?? 0;
+    attach.rcv_settle_mode = remote?.rcv_settle_mode ?? 0;
+    if (address === "$cbs" || address.endsWith("/$management")) return;
+    try {
+      const queue = this.state.queueAt(address);
+      queue.subscription.accessedAt = this.state.now();
+      this.consumers.add({ link, queue, receiveAndDelete: remote?.snd_settle_mode === 1, unflushed: 0 });
+    } catch (error) {
+      link.close({ condition: "amqp:not-found", description: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private dropConsumer(link: AmqpLink): void {
+    for (const consumer of this.consumers) if (consumer.link === link) this.consumers.delete(consumer);
+  }
+
+  private forget(connection: AmqpConnection): void {
+    this.connections.delete(connection);
+    for (const consumer of this.consumers) if (consumer.link.connection === connection) this.consumers.delete(consumer);
+  }
+
+  // ---- incoming messages -----------------------------------------------------------------
+
+  private onMessage(context: AmqpContext): void {
+    const link = context.receiver!;
+    const delivery = context.delivery!;
+    const address = linkTarget(link);
+    const message = context.message as AmqpMessage | Buffer;
+    if (address === "$cbs") {
+      const request = message as AmqpMessage;
+      this.reply(link.connection, request.reply_to, {
+        correlation_id: request.message_id,
+        application_properties: { "status-code": 200, "status-description": "OK" },
+      });
+      delivery.update(true, rhea.message.accepted().described());
+      return;
+    }
+    if (address.endsWith("/$management")) {
+      const request = message as AmqpMessage;
+      const response = handleManagementRequest(this.state, address.slice(0, -"/$management".length), request);
+      this.reply(link.connection, request.reply_to, { ...response, correlation_id: request.message_id });
+      delivery.update(true, rhea.message.accepted().described());
+      return;
+    }
+    try {
+      const format = context.format;
+      const messages = format === BATCH_FORMAT ? decodeBatch(message as Buffer) : [message as AmqpMessage];
+      for (const single of messages) this.state.publish(address, single);
+      delivery.update(true, rhea.message.accepted().described());
+    } catch (error) {
+      const condition = error instanceof EntityNotFound ? "amqp:not-found" : "amqp:internal-error";
+      delivery.update(true, rhea.message.rejected({ error: { condition, description: error instanceof Error ? error.message : String(error) } }).described());
+    }
+  }
+
+  private reply(connection: AmqpConnection, replyTo: unknown, message: AmqpMessage): void {
+    const name = String(replyTo ?? "");
+    const sender = connection.find_sender((link) => link.name === name || String(link.remote.attach?.target?.address ?? "") === name);
+    sender?.send(message);
+  }
+
+  // ---- delivery ---------------------------------------------------------------------------
+
+  private pumpQueue(queue: MessageQueue): void {
+    for (const consumer of this.consumers) if (consumer.queue === queue) this.pump(consumer);
+  }
+
+  private pumpLink(link: AmqpLink): void {
+    for (const consumer of this.consumers) if (consumer.link === link) this.pump(consumer);
+  }
+
+  /** Sends available messages while the consumer has credit. Never locks more than it can send. */
+  private pump(consumer: Consumer): void {
+    const { link, queue } = consumer;
+    if (!link.is_open()) return;
+    const now = this.state.now();
+    let sent = false;
+    for (const stored of queue.available(now)) {
+      if ((link.credit ?? 0) - consumer.unflushed <= 0) break;
+      const annotations: Record<string, unknown> = {
+        ...((stored.message.message_annotations as Record<string, unknown> | undefined) ?? {}),
+        "x-opt-sequence-number": rhea.types.wrap_long(stored.sequenceNumber),
+        "x-opt-enqueued-time": new Date(stored.enqueuedAt),
+      };
+      let tag: Buffer;
+      if (consumer.receiveAndDelete) {
+        queue.remove(stored);
+        tag = Buffer.from(String(stored.sequenceNumber));
+      } else {
+        const token = queue.lock(stored, now);
+        annotations["x-opt-locked-until"] = new Date(stored.lockedUntil!);
+        tag = lockTokenToDeliveryTag(token);
+      }
+      const outgoing: AmqpMessage = {
+        ...stored.message,
+        // rhea flattens the AMQP header into the message: delivery-count is a top-level field.
+        delivery_count: stored.deliveryCount,
+        message_annotations: annotations,
+      };
+      const delivery = link.send(outgoing, tag);
+      if (!consumer.receiveAndDelete) this.deliveries.set(delivery, { queue, token: stored.lockToken! });
+      consumer.unflushed++;
+      sent = true;
+    }
+    if (sent) {
+      setImmediate(() => {
+        consumer.unflushed = 0;
+        this.pump(consumer);
+      });
+      this.state.changed();
+    }
+  }
+
+  private settle(context: AmqpContext, action: "complete" | "abandon" | "dead-letter"): void {
+    const delivery = context.delivery!;
+    const tracked = this.deliveries.get(delivery);
+    if (tracked === undefined) return;
+    const now = this.state.now();
+    const state = delivery.remote_state;
+    let outcome: "ok" | "lock-lost";
+    if (action === "complete") outcome = tracked.queue.complete(tracked.token, now);
+    else if (action === "abandon") outcome = tracked.queue.abandon(tracked.token, now, state?.message_annotations);
+    else {
+      const info = state?.error?.info ?? {};
+      outcome = tracked.queue.deadLetterMessage(
+        tracked.token,
+        now,
+        asString(info.DeadLetterReason),
+        asString(info.DeadLetterErrorDescription),
+        undefined,
+      );
+    }
+    this.deliveries.delete(delivery);
+    if (outcome === "ok") {
+      delivery.update(true, undefined);
+      this.state.notify(tracked.queue);
+    } else {
+      delivery.update(
+        true,
+        rhea.message.rejected({ error: { condition: "com.microsoft:message-lock-lost", description: "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue." } }).described(),
+      );
+    }
+  }
+}
+
+function asString(value: unknown): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+function linkTarget(link: AmqpLink): string {
+  return String(link.remote.attach?.target?.address ?? "");
+}

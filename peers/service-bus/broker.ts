@@ -1,0 +1,135 @@
+import { createServer as createHttpServer } from "node:http";
+import { createServer, type Server, type Socket } from "node:net";
+import { AmqpServer } from "./amqp-server.js";
+import { handleAtomRequest } from "./atom/atom-handler.js";
+import { BrokerState } from "./broker-state.js";
+import type { SubscriptionSettings, TopicSettings } from "./entities.js";
+import { loadSnapshot, startSnapshots } from "./persistence.js";
+
+export interface LocalServiceBusOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Keep topology and messages in this folder across process restarts. */
+  dataDir?: string;
+  /** How often locks and time-to-live are checked. */
+  sweepIntervalMs?: number;
+}
+
+export interface LocalServiceBus {
+  readonly port: number;
+  readonly connectionString: string;
+  readonly state: BrokerState;
+  /** Closes the listener and every client connection; keeps all state (an outage). */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+  /** stop() then start(); by default every lock is lost, as when a broker node restarts. */
+  restart(options?: { loseLocks?: boolean; downForMs?: number }): Promise<void>;
+  /** Drops every client connection but keeps listening. */
+  dropConnections(): Promise<void>;
+  close(): Promise<void>;
+  createTopic(name: string, settings?: Partial<TopicSettings>): void;
+  createSubscription(topic: string, name: string, settings?: Partial<SubscriptionSettings>): void;
+  stats(): { topics: number; connections: number; messages: number; deadLetters: number };
+}
+
+/**
+ * A local Azure Service Bus protocol broker for the real @azure/service-bus SDK (connection string
+ * with UseDevelopmentEmulator=true). AMQP 1.0 and the administration client's ATOM endpoint share
+ * one port: each TCP connection is routed by its first bytes ("AMQP" or an HTTP request line).
+ */
+export async function startLocalServiceBus(options: LocalServiceBusOptions = {}): Promise<LocalServiceBus> {
+  const host = options.host ?? "127.0.0.1";
+  const state = new BrokerState(() => Date.now());
+  if (options.dataDir !== undefined) loadSnapshot(state, options.dataDir);
+  const stopSnapshots = options.dataDir === undefined ? () => undefined : startSnapshots(state, options.dataDir);
+  const amqp = new AmqpServer(state);
+  const http = createHttpServer((request, response) => void handleAtomRequest(state, request, response));
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = options.port ?? 0;
+  const sweep = setInterval(() => state.sweep(), options.sweepIntervalMs ?? 100);
+  sweep.unref();
+
+  const route = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk.subarray(0, 4).toString("latin1") === "AMQP") amqp.accept(socket);
+      else http.emit("connection", socket);
+      socket.resume();
+    });
+  };
+
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const next = createServer(route);
+      next.once("error", reject);
+      next.listen(port, host, () => {
+        const address = next.address();
+        if (typeof address === "object" && address !== null) port = address.port;
+        server = next;
+        resolve();
+      });
+    });
+
+  const closeEverything = async () => {
+    const listening = server;
+    server = undefined;
+    await new Promise<void>((resolve) => (listening === undefined ? resolve() : listening.close(() => resolve())));
+    await amqp.closeConnections();
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+  };
+
+  await listen();
+  const connectionString = () => `Endpoint=sb://${host}:${port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true`;
+  return {
+    get port() {
+      return port;
+    },
+    get connectionString() {
+      return connectionString();
+    },
+    state,
+    stop: closeEverything,
+    start: listen,
+    async restart(restartOptions = {}) {
+      await closeEverything();
+      if (restartOptions.loseLocks !== false) state.dropAllLocks();
+      if (restartOptions.downForMs !== undefined) await new Promise((resolve) => setTimeout(resolve, restartOptions.downForMs));
+      await listen();
+    },
+    async dropConnections() {
+      await amqp.closeConnections();
+    },
+    async close() {
+      clearInterval(sweep);
+      await closeEverything();
+      amqp.dispose();
+      stopSnapshots();
+      http.close();
+    },
+    createTopic(name, settings) {
+      state.createTopic(name, settings);
+    },
+    createSubscription(topic, name, settings) {
+      state.createSubscription(topic, name, settings);
+    },
+    stats() {
+      let messages = 0;
+      let deadLetters = 0;
+      for (const topic of state.topics.values()) {
+        for (const subscription of topic.subscriptions.values()) {
+          messages += subscription.main.messages.size;
+          deadLetters += subscription.dlq.messages.size;
+        }
+      }
+      return { topics: state.topics.size, connections: sockets.size, messages, deadLetters };
+    },
+  };
+}
