@@ -80,10 +80,12 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
   const closeEverything = async () => {
     const listening = server;
     server = undefined;
-    await new Promise<void>((resolve) => (listening === undefined ? resolve() : listening.close(() => resolve())));
+    // Stop accepting first; close() completes only once every connection is gone.
+    const closed = new Promise<void>((resolve) => (listening === undefined ? resolve() : listening.close(() => resolve())));
     await amqp.closeConnections();
     for (const socket of sockets) socket.destroy();
     sockets.clear();
+    await closed;
   };
 
   await listen();

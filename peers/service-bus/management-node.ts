@@ -111,16 +111,16 @@ function peek(queue: MessageQueue, body: Record<string, unknown>): Reply {
 }
 
 function schedule(state: BrokerState, topic: string, body: Record<string, unknown>): Reply {
-  const sequenceNumbers: unknown[] = [];
+  const sequenceNumbers: number[] = [];
   for (const entry of asArray(body.messages)) {
     const encoded = (entry as { message?: unknown }).message;
     if (!Buffer.isBuffer(encoded)) return fail(400, "amqp:invalid-field", "schedule-message entries need an encoded 'message'");
     for (const message of decodeBatchOrSingle(encoded)) {
       const sequenceNumber = state.publish(topic, message);
-      sequenceNumbers.push(rhea.types.wrap_long(sequenceNumber ?? 0));
+      sequenceNumbers.push(sequenceNumber ?? 0);
     }
   }
-  return ok({ "sequence-numbers": rhea.types.wrap_array(sequenceNumbers.map((s) => s), 0x81) });
+  return ok({ "sequence-numbers": rhea.types.wrap_array(sequenceNumbers, 0x81) });
 }
 
 function decodeBatchOrSingle(encoded: Buffer): AmqpMessage[] {
