@@ -4,7 +4,7 @@ import { type BrokerState, EntityExists, EntityNotFound } from "../broker-state.
 import type { SubscriptionSettings, TopicSettings } from "../entities.js";
 import { DEFAULT_RULE_NAME, type FilterSpec, makeRule } from "../rules.js";
 import { EMPTY_FEED, entry, errorBody, feed, ruleDescription, subscriptionDescription, topicDescription } from "./atom-xml.js";
-import { parseIsoDuration } from "./iso-duration.js";
+import { parseIsoDuration } from "../../../contracts/iso-duration.js";
 
 type Xml = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import type { Subscription, Topic } from "../entities.js";
 import type { Rule } from "../rules.js";
-import { formatIsoDuration } from "./iso-duration.js";
+import { formatIsoDuration } from "../../../contracts/iso-duration.js";
 
 const SB_NS = "http://schemas.microsoft.com/netservices/2010/10/servicebus/connect";
 const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
