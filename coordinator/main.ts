@@ -6,6 +6,7 @@ import { createCoordinatorApp } from "./coordinator-app.js";
 import { loadCoordinatorConfig } from "./config.js";
 import { mintDevCredentials } from "./dev-credentials.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
+import type { StorePort } from "./store/port.js";
 import { createStore } from "./store/registry.js";
 import { formatZodIssues } from "../contracts/validation-message.js";
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const topology = loadTopology(config.TOPOLOGY_FILE);
 
   let closePeer: (() => Promise<void>) | undefined;
-  let store;
+  let store: StorePort;
   if (config.STORE === "embedded") {
     const peer = await startEmbeddedCosmos({});
     closePeer = peer.close;

@@ -12,8 +12,8 @@ import { watchDemo } from "./watch-demo.js";
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const demo = args.includes("--demo");
-  const jobs = Number(valueOf(args, "--jobs") ?? 300);
-  const port = Number(valueOf(args, "--port") ?? process.env.PORT ?? 8080);
+  const jobs = Number(flagValue(args, "--jobs") ?? 300);
+  const port = Number(flagValue(args, "--port") ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 100_000) throw new Error("--jobs must be a whole number from 1 to 100000");
   const topology = loadTopology(process.env.TOPOLOGY_FILE);
   const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" });
@@ -78,7 +78,7 @@ async function main(): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-function valueOf(args: string[], flag: string): string | undefined {
+function flagValue(args: string[], flag: string): string | undefined {
   const index = args.indexOf(flag);
   return index === -1 ? undefined : args[index + 1];
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parseXML } from "@azure/core-xml";
 import { type BrokerState, EntityExists, EntityNotFound } from "../broker-state.js";
-import type { SubscriptionSettings, TopicSettings } from "../entities.js";
-import { DEFAULT_RULE_NAME, type FilterSpec, makeRule } from "../rules.js";
+import type { Subscription, SubscriptionSettings, TopicSettings } from "../entities.js";
+import { DEFAULT_RULE_NAME, type FilterSpec, makeRule, type Rule } from "../rules.js";
 import { EMPTY_FEED, entry, errorBody, feed, ruleDescription, subscriptionDescription, topicDescription } from "./atom-xml.js";
 import { parseIsoDuration } from "../../../contracts/iso-duration.js";
 
@@ -62,7 +62,7 @@ export async function handleAtomRequest(state: BrokerState, request: IncomingMes
       if (request.method === "PUT") {
         const content = await contentOf(body, "SubscriptionDescription");
         const settings = subscriptionSettingsOf(content);
-        let subscription;
+        let subscription: Subscription;
         if (isUpdate) {
           subscription = state.subscription(topicName, name);
           subscription.settings = { ...subscription.settings, ...settings };
@@ -102,7 +102,7 @@ export async function handleAtomRequest(state: BrokerState, request: IncomingMes
       if (request.method === "PUT") {
         const content = await contentOf(body, "RuleDescription");
         if (!isUpdate && subscription.rules.has(ruleName)) return send(409, errorBody(409, `The messaging entity '${subscription.path}/Rules/${ruleName}' already exists.`));
-        let rule;
+        let rule: Rule;
         try {
           rule = makeRule(ruleName, filterOf(content.Filter as Xml | undefined));
         } catch (error) {
