@@ -88,6 +88,7 @@ export class OutboxRelay {
     options: Partial<OutboxRelayOptions> = {},
   ) {
     this.options = { ...DEFAULT_RELAY_OPTIONS, ...options };
+    this.lastCheckpointAt = deps.clock.now();
     this.breaker = new CircuitBreaker({ failureThreshold: this.options.failureThreshold, openMs: this.options.circuitOpenMs });
   }
 
@@ -119,6 +120,13 @@ export class OutboxRelay {
     this.timer = undefined;
     await this.pumping;
     await this.saveCheckpoint(true).catch(() => undefined);
+  }
+
+  /** Stops at once WITHOUT recording progress, as a crash would: fault injection for tests and chaos. */
+  crash(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   stats(): RelayStats {
