@@ -1,6 +1,7 @@
 import { cpus } from "node:os";
 import { measureAssignmentThroughput } from "./assignment-throughput.js";
 import { measureLifecycleCost } from "./lifecycle-cost.js";
+import { measureRelay } from "./relay-throughput.js";
 
 /**
  * `npm run bench [-- --json] [-- --quick]`: prints the figures the README records. A benchmark,
@@ -27,6 +28,12 @@ async function main(): Promise<void> {
     `  writes/job ${cost.writesPerJob}, point reads/job ${cost.pointReadsPerJob}, queries/job ${cost.queriesPerJob}, ` +
       `estimated RU/job ${cost.estimatedRuPerJob.toFixed(1)} (job document ~${cost.averageJobDocumentBytes} bytes)`,
   );
+  log("relay throughput through the real Service Bus SDK to the local broker ...");
+  const relay = await measureRelay(quick ? 1000 : 5000);
+  log(
+    `  ${Math.round(relay.messagesPerSecond).toLocaleString("en")} messages/s (${relay.jobs} assignments in ${relay.seconds.toFixed(2)} s); ` +
+      `broker operations per job ${relay.brokerOpsPerJob.total} (send ${relay.brokerOpsPerJob.send}, receive ${relay.brokerOpsPerJob.receive}, complete ${relay.brokerOpsPerJob.complete})`,
+  );
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
@@ -37,6 +44,7 @@ async function main(): Promise<void> {
       rebuildSeconds: Number(t.rebuildSeconds.toFixed(3)),
     })),
     lifecycleCost: cost,
+    relay: { ...relay, messagesPerSecond: Math.round(relay.messagesPerSecond), seconds: Number(relay.seconds.toFixed(3)) },
   };
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
 }

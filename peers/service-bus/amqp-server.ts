@@ -252,7 +252,8 @@ export class AmqpServer {
     }
     this.deliveries.delete(delivery);
     if (outcome === "ok") {
-      delivery.update(true, undefined);
+      // A settled disposition with a recognised outcome; an empty state makes clients log noise.
+      delivery.update(true, rhea.message.accepted().described());
       this.state.notify(tracked.queue);
     } else {
       delivery.update(
