@@ -75,6 +75,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   const result = AgentEnv.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(environment)"}: ${issue.message}`);
+    // Cross-variable rules run only once every field parsed; report them anyway so one run names every problem.
+    if (env.SERVICEBUS_CONNECTION_STRING === undefined && env.SERVICEBUS_NAMESPACE === undefined && !lines.some((l) => l.includes("SERVICEBUS"))) {
+      lines.push("  SERVICEBUS_CONNECTION_STRING: set SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_NAMESPACE (fully qualified) to use managed identity");
+    }
     throw new Error(`invalid factory-agent configuration:\n${lines.join("\n")}`);
   }
   const e = result.data;

@@ -90,7 +90,7 @@ describe("factory agent processes on the local stack", () => {
 
   it("after kill -9 mid-job the reaper requeues it and it ships once", async () => {
     h = await startAgentHarness();
-    const submitted = await submit("killed");
+    const submitted = await submit("killed", { retry: { max: 3, backoffSeconds: 1, backoffMaxSeconds: 1 } });
     const doomed = h.startAgent({ SIM_DURATION_MS: "30000" });
     await waitStage(submitted.id, ["building", "review", "testing"]);
     doomed.child.kill("SIGKILL");
