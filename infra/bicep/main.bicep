@@ -1,0 +1,122 @@
+// Fleet Dispatch on Azure: Service Bus, Cosmos DB, identities with least-privilege roles, Log
+// Analytics, and the compute (Azure Container Apps by default, or AKS with the KEDA add-on).
+// Deploy with the generated parameters:
+//   az deployment group create -g <rg> -f infra/bicep/main.bicep -p infra/bicep/generated/main.parameters.json
+targetScope = 'resourceGroup'
+
+@description('Prefix for every resource name.')
+param namePrefix string = 'fleet'
+param location string = resourceGroup().location
+
+@allowed(['Standard', 'Premium'])
+@description('Service Bus tier. Standard supports topics and duplicate detection; Premium adds isolation.')
+param serviceBusSku string = 'Standard'
+
+@description('true: Cosmos DB serverless; false: provisioned throughput (autoscale) on the database.')
+param cosmosServerless bool = true
+param cosmosMaxThroughput int = 4000
+
+@allowed(['containerApps', 'aks'])
+param computeTarget string = 'containerApps'
+
+param coordinatorImage string = 'fleetdispatch.azurecr.io/fleet-coordinator:latest'
+
+@description('Topic every assignment is published to.')
+param topicName string = 'assignments'
+@description('ISO 8601 duplicate detection window of the topic.')
+param duplicateDetectionWindow string = 'PT10M'
+
+@description('Pools, generated from topology/fleet.yaml (npm run generate).')
+param pools array
+
+@description('Cosmos DB containers and their partition keys, generated from the store port.')
+param containers array
+
+var serviceBusName = '${namePrefix}-sb-${uniqueString(resourceGroup().id)}'
+var cosmosName = '${namePrefix}-cosmos-${uniqueString(resourceGroup().id)}'
+
+module logs 'modules/log-analytics.bicep' = {
+  name: 'logs'
+  params: { name: '${namePrefix}-logs', location: location }
+}
+
+module identities 'modules/identity.bicep' = {
+  name: 'identities'
+  params: { namePrefix: namePrefix, location: location, pools: pools }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    name: serviceBusName
+    location: location
+    sku: serviceBusSku
+    topicName: topicName
+    duplicateDetectionWindow: duplicateDetectionWindow
+    pools: pools
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  params: {
+    name: cosmosName
+    location: location
+    serverless: cosmosServerless
+    maxThroughput: cosmosMaxThroughput
+    containers: containers
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    serviceBusName: serviceBusName
+    topicName: topicName
+    cosmosName: cosmosName
+    coordinatorPrincipalId: identities.outputs.coordinatorPrincipalId
+    scalerPrincipalId: identities.outputs.scalerPrincipalId
+    poolPrincipalIds: identities.outputs.poolPrincipalIds
+    pools: pools
+  }
+  dependsOn: [serviceBus, cosmos]
+}
+
+module containerApps 'modules/container-apps.bicep' = if (computeTarget == 'containerApps') {
+  name: 'containerApps'
+  params: {
+    namePrefix: namePrefix
+    location: location
+    logAnalyticsCustomerId: logs.outputs.customerId
+    logAnalyticsWorkspaceName: logs.outputs.name
+    coordinatorImage: coordinatorImage
+    coordinatorIdentityId: identities.outputs.coordinatorId
+    coordinatorClientId: identities.outputs.coordinatorClientId
+    scalerIdentityId: identities.outputs.scalerId
+    poolIdentityIds: identities.outputs.poolIds
+    poolClientIds: identities.outputs.poolClientIds
+    serviceBusFqdn: serviceBus.outputs.fqdn
+    cosmosEndpoint: cosmos.outputs.endpoint
+    topicName: topicName
+    pools: pools
+  }
+}
+
+module aks 'modules/aks.bicep' = if (computeTarget == 'aks') {
+  name: 'aks'
+  params: {
+    name: '${namePrefix}-aks'
+    location: location
+    logAnalyticsWorkspaceId: logs.outputs.id
+    poolIdentityNames: identities.outputs.poolNames
+    coordinatorIdentityName: identities.outputs.coordinatorName
+    pools: pools
+  }
+}
+
+output serviceBusFqdn string = serviceBus.outputs.fqdn
+output cosmosEndpoint string = cosmos.outputs.endpoint
+output coordinatorUrl string = computeTarget == 'containerApps' ? containerApps.outputs.coordinatorUrl : ''
+output coordinatorClientId string = identities.outputs.coordinatorClientId
+output poolClientIds array = identities.outputs.poolClientIds
+output aksOidcIssuer string = computeTarget == 'aks' ? aks.outputs.oidcIssuerUrl : ''

@@ -1,0 +1,124 @@
+// Azure Container Apps: the environment (logs to Log Analytics), the coordinator app (API,
+// scheduler, reaper, dispatcher, external scaler) with external ingress, and one event-driven
+// Container Apps Job per pool scaled by an azure-servicebus rule on the pool's subscription.
+param namePrefix string
+param location string
+param logAnalyticsCustomerId string
+param logAnalyticsWorkspaceName string
+param coordinatorImage string
+param coordinatorIdentityId string
+param coordinatorClientId string
+param scalerIdentityId string
+param poolIdentityIds array
+param poolClientIds array
+param serviceBusFqdn string
+param cosmosEndpoint string
+param topicName string
+param pools array
+
+resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
+  name: logAnalyticsWorkspaceName
+}
+
+resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+  name: '${namePrefix}-env'
+  location: location
+  properties: {
+    appLogsConfiguration: {
+      destination: 'log-analytics'
+      logAnalyticsConfiguration: { customerId: logAnalyticsCustomerId, sharedKey: workspace.listKeys().primarySharedKey }
+    }
+  }
+}
+
+resource coordinator 'Microsoft.App/containerApps@2024-03-01' = {
+  name: '${namePrefix}-coordinator'
+  location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${coordinatorIdentityId}': {} } }
+  properties: {
+    managedEnvironmentId: environment.id
+    configuration: {
+      ingress: { external: true, targetPort: 8080, transport: 'auto' }
+    }
+    template: {
+      containers: [
+        {
+          name: 'coordinator'
+          image: coordinatorImage
+          resources: { cpu: json('1.0'), memory: '2Gi' }
+          env: [
+            { name: 'STORE', value: 'cosmos' }
+            { name: 'COSMOS_ENDPOINT', value: cosmosEndpoint }
+            { name: 'AZURE_CLIENT_ID', value: coordinatorClientId }
+            { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
+            { name: 'HOST', value: '0.0.0.0' }
+          ]
+          probes: [
+            { type: 'Liveness', httpGet: { path: '/healthz', port: 8080 } }
+            { type: 'Readiness', httpGet: { path: '/readyz', port: 8080 } }
+          ]
+        }
+      ]
+      // One active coordinator: its ready index and leases live in its memory (rebuilt at start).
+      scale: { minReplicas: 1, maxReplicas: 1 }
+    }
+  }
+}
+
+resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
+  name: '${namePrefix}-pool-${pool.name}'
+  location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${poolIdentityIds[i]}': {}, '${scalerIdentityId}': {} } }
+  properties: {
+    environmentId: environment.id
+    configuration: {
+      triggerType: 'Event'
+      replicaTimeout: 86400
+      replicaRetryLimit: 0
+      eventTriggerConfig: {
+        parallelism: 1
+        replicaCompletionCount: 1
+        scale: {
+          minExecutions: 0
+          maxExecutions: pool.maxReplicas
+          pollingInterval: pool.pollingInterval
+          rules: [
+            {
+              name: 'subscription-depth'
+              type: 'azure-servicebus'
+              metadata: {
+                topicName: topicName
+                subscriptionName: pool.subscriptionName
+                namespace: serviceBusFqdn
+                messageCount: string(pool.messageCount)
+                activationMessageCount: string(pool.activationMessageCount)
+              }
+              identity: scalerIdentityId
+            }
+          ]
+        }
+      }
+    }
+    template: {
+      containers: [
+        {
+          name: 'factory-agent'
+          image: pool.image
+          resources: { cpu: json(pool.cpu), memory: pool.memory }
+          env: [
+            { name: 'POOL', value: pool.name }
+            { name: 'SUBSCRIPTION', value: pool.subscriptionName }
+            { name: 'TOPIC', value: topicName }
+            { name: 'MODE', value: 'one-shot' }
+            { name: 'SEATS', value: string(pool.seats) }
+            { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
+            { name: 'AZURE_CLIENT_ID', value: poolClientIds[i] }
+            { name: 'COORDINATOR_URL', value: 'https://${coordinator.properties.configuration.ingress.fqdn}' }
+          ]
+        }
+      ]
+    }
+  }
+}]
+
+output coordinatorUrl string = 'https://${coordinator.properties.configuration.ingress.fqdn}'

@@ -1,0 +1,47 @@
+import { formatIsoDuration } from "../../contracts/iso-duration.js";
+import { subscriptionNameFor, type Topology } from "../../contracts/index.js";
+import { COLLECTIONS, PARTITION_KEYS } from "../../coordinator/store/port.js";
+
+/** Containers whose documents expire on their own (-1: TTL on, per-document; null: off). */
+const TTL: Readonly<Partial<Record<(typeof COLLECTIONS)[number], number>>> = { events: -1, checkpoints: -1 };
+
+/** The ARM deployment parameters for main.bicep, derived from the topology and the store port. */
+export function buildBicepParameters(topology: Topology) {
+  return {
+    $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+    contentVersion: "1.0.0.0",
+    parameters: {
+      topicName: { value: topology.topic },
+      duplicateDetectionWindow: { value: formatIsoDuration(topology.duplicateDetectionWindowSeconds * 1000) },
+      pools: {
+        value: topology.pools.map((pool) => ({
+          name: pool.name,
+          subscriptionName: subscriptionNameFor(pool.name),
+          filterPool: pool.name,
+          image: pool.image,
+          workload: pool.workload,
+          trigger: pool.trigger,
+          lockDuration: formatIsoDuration(pool.lockDurationSeconds * 1000),
+          maxDeliveryCount: pool.maxDeliveryCount,
+          messageCount: pool.messageCount,
+          activationMessageCount: pool.activationMessageCount,
+          minReplicas: pool.minReplicas,
+          maxReplicas: pool.maxReplicas,
+          seats: pool.seats,
+          cpu: cpuCores(pool.resources.cpu),
+          memory: pool.resources.memory,
+          pollingInterval: pool.pollingIntervalSeconds,
+          cooldown: pool.cooldownSeconds,
+        })),
+      },
+      containers: {
+        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: TTL[name] ?? null })),
+      },
+    },
+  };
+}
+
+/** "500m" → "0.5"; Container Apps takes cores as a decimal string. */
+function cpuCores(cpu: string): string {
+  return cpu.endsWith("m") ? String(Number(cpu.slice(0, -1)) / 1000) : cpu;
+}
