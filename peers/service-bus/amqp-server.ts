@@ -20,7 +20,13 @@ interface Consumer {
 interface TrackedDelivery {
   queue: MessageQueue;
   token: string;
+  /** When the broker first saw the lock gone (expired, or settled through $management). */
+  lostAt?: number;
 }
+
+/** A client still holding a message whose lock is gone gets MessageLockLost when it settles; after
+ * this long we assume it never will (the SDK gives up on a settlement after 60 s). */
+const ABANDONED_DELIVERY_MS = 65_000;
 
 /**
  * The AMQP 1.0 side of the broker: SASL ANONYMOUS, the CBS put-token node, senders to topics,
@@ -31,7 +37,7 @@ export class AmqpServer {
   private readonly container = rhea.create_container({ id: "local-servicebus", autoaccept: false, treat_modified_as_released: false });
   private readonly connections = new Set<AmqpConnection>();
   private readonly consumers = new Set<Consumer>();
-  private readonly deliveries = new WeakMap<AmqpDelivery, TrackedDelivery>();
+  private readonly deliveries = new Map<AmqpDelivery, TrackedDelivery>();
   private readonly unsubscribe: () => void;
   private sequence = 0;
 
@@ -182,7 +188,21 @@ export class AmqpServer {
   // ---- delivery ---------------------------------------------------------------------------
 
   private pumpQueue(queue: MessageQueue): void {
+    this.forgetLostLocks(queue);
     for (const consumer of this.consumers) if (consumer.queue === queue) this.pump(consumer);
+  }
+
+  /** A delivery whose lock is gone and that the client has not settled for a long time never will
+   * be: settle it on our side so rhea can free its session buffer slot. */
+  private forgetLostLocks(queue: MessageQueue): void {
+    const now = this.state.now();
+    for (const [delivery, tracked] of this.deliveries) {
+      if (tracked.queue !== queue || queue.held(tracked.token, now) !== undefined) continue;
+      tracked.lostAt ??= now;
+      if (now - tracked.lostAt < ABANDONED_DELIVERY_MS) continue;
+      this.deliveries.delete(delivery);
+      finish(delivery, rhea.message.rejected({ error: { condition: "com.microsoft:message-lock-lost", description: "lock expired" } }).described());
+    }
   }
 
   private pumpLink(link: AmqpLink): void {
@@ -253,15 +273,25 @@ export class AmqpServer {
     this.deliveries.delete(delivery);
     if (outcome === "ok") {
       // A settled disposition with a recognised outcome; an empty state makes clients log noise.
-      delivery.update(true, rhea.message.accepted().described());
+      finish(delivery, rhea.message.accepted().described());
       this.state.notify(tracked.queue);
     } else {
-      delivery.update(
-        true,
+      finish(
+        delivery,
         rhea.message.rejected({ error: { condition: "com.microsoft:message-lock-lost", description: "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue." } }).described(),
       );
     }
   }
+}
+
+/**
+ * Settles a delivery we sent. In receiver-settle-mode "second" the client never sends a final
+ * settled disposition after ours, but rhea frees a session buffer slot only when both sides have
+ * settled; without marking it, 2,048 deliveries later the session breaks.
+ */
+function finish(delivery: AmqpDelivery, state: unknown): void {
+  delivery.update(true, state);
+  (delivery as { remote_settled?: boolean }).remote_settled = true;
 }
 
 function asString(value: unknown): string | undefined {

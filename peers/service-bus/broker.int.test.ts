@@ -230,6 +230,24 @@ describe("local Service Bus broker with the real SDK", () => {
     await expect(admin.createTopic(topic)).rejects.toMatchObject({ statusCode: 409 });
   });
 
+  it("keeps one receiver working past rhea's 2,048-delivery session buffer", async () => {
+    const topic = await topicWithPools();
+    const sender = client.createSender(topic);
+    for (let batch = 0; batch < 5; batch++) {
+      await sender.sendMessages(Array.from({ length: 500 }, (_, i) => ({ body: batch * 500 + i, applicationProperties: { pool: "a" } })));
+    }
+    await sender.close();
+    const receiver = client.createReceiver(topic, "a", { maxAutoLockRenewalDurationInMs: 0 });
+    let received = 0;
+    for (let round = 0; round < 100 && received < 2500; round++) {
+      const messages = await receiver.receiveMessages(250, { maxWaitTimeInMs: 1000 });
+      for (const message of messages) await receiver.completeMessage(message);
+      received += messages.length;
+    }
+    await receiver.close();
+    expect(received).toBe(2500);
+  }, 60_000);
+
   it("receive-and-delete removes on delivery", async () => {
     const topic = await topicWithPools();
     await client.createSender(topic).sendMessages({ body: "once", applicationProperties: { pool: "a" } });
