@@ -16,6 +16,12 @@ export const CoordinatorConfig = z.object({
   /** JSON file of hashed credentials; without it a local run mints and prints development tokens. */
   CREDENTIALS_FILE: z.string().optional(),
   TICK_MAX_IDLE_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Service Bus: a connection string, or the fully qualified namespace for managed identity.
+   * With either, this process also runs the dispatcher (outbox relay, dead-letter monitor). */
+  SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
+  SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+  /** Port of the KEDA external push scaler (gRPC), served when the dispatcher runs. */
+  SCALER_PORT: z.coerce.number().int().min(0).max(65_535).default(9090),
 });
 export type CoordinatorConfig = z.infer<typeof CoordinatorConfig>;
 

@@ -9,6 +9,11 @@ import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
 import type { StorePort } from "./store/port.js";
 import { createStore } from "./store/registry.js";
 import { formatZodIssues } from "../contracts/validation-message.js";
+import { systemClock } from "../contracts/index.js";
+import { createBroker } from "../dispatcher/broker/registry.js";
+import { startDispatcher } from "../dispatcher/dispatcher-service.js";
+import { coordinatorDemandSource } from "../keda/external-scaler/coordinator-demand.js";
+import { startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";
 
 /** The coordinator process. `STORE=embedded` (the default) runs the local Cosmos DB protocol peer
  * in-process so the Cosmos adapter is the code path that runs locally. */
@@ -54,6 +59,22 @@ async function main(): Promise<void> {
 
   const app = await createCoordinatorApp({ store, topology, credentials, logger, loopMaxIdleMs: config.TICK_MAX_IDLE_MS, httpLogger: true });
   const url = await app.listen(config.HOST, config.PORT);
+  const stops: (() => Promise<void>)[] = [];
+  const brokerConnection =
+    config.SERVICEBUS_CONNECTION_STRING !== undefined
+      ? { connectionString: config.SERVICEBUS_CONNECTION_STRING }
+      : config.SERVICEBUS_NAMESPACE !== undefined
+        ? { fullyQualifiedNamespace: config.SERVICEBUS_NAMESPACE }
+        : undefined;
+  if (brokerConnection !== undefined) {
+    const broker = createBroker({ kind: "service-bus", ...brokerConnection });
+    const dispatcher = await startDispatcher({ broker, topology, coordinator: app.coordinator, store, clock: systemClock, logger });
+    const scaler = await startExternalScaler({ source: coordinatorDemandSource(app.coordinator), host: config.HOST, port: config.SCALER_PORT });
+    banner.push(`  dispatcher: relaying to Service Bus; external scaler on ${config.HOST}:${scaler.port}`);
+    stops.push(() => scaler.close(), () => dispatcher.stop(), () => broker.close());
+  } else {
+    banner.push("  dispatcher: off (set SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE to relay assignments)");
+  }
   process.stdout.write(
     [`Fleet Dispatch coordinator on ${url}`, `  API docs: ${url}/docs`, `  metrics:  ${url}/metrics`, ...banner, ""].join("\n"),
   );
@@ -63,6 +84,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
+    for (const stop of stops) await stop().catch(() => undefined);
     await app.close();
     await store.close();
     await closePeer?.();

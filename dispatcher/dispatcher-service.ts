@@ -1,7 +1,7 @@
 import type { Clock, Topology } from "../contracts/index.js";
 import type { Coordinator } from "../coordinator/service/coordinator.js";
 import type { StorePort } from "../coordinator/store/port.js";
-import type { BrokerPort } from "./broker/port.js";
+import { type BrokerPort, isBrokerError } from "./broker/port.js";
 import { brokerTopologyOf } from "./broker-topology.js";
 import { DeadLetterMonitor } from "./dead-letter-monitor.js";
 import { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
@@ -49,6 +49,12 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
         options.logger.info({ topic: brokerTopology.topic, subscriptions: brokerTopology.subscriptions.length }, "broker topology applied");
         return;
       } catch (error) {
+        if (isBrokerError(error, "unauthorized")) {
+          // On Azure the topology belongs to the infrastructure (infra/bicep) and this identity has
+          // no Manage rights: carry on with what is deployed.
+          options.logger.warn({ err: error }, "no rights to manage the broker topology; assuming it is deployed by the infrastructure");
+          return;
+        }
         const delay = jitteredBackoffMs(attempt, 250, 10_000, random);
         options.logger.warn({ err: error, retryInMs: delay }, "cannot apply broker topology yet; retrying");
         await new Promise((resolve) => setTimeout(resolve, delay));

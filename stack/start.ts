@@ -10,6 +10,12 @@ import { watchDemo } from "./watch-demo.js";
  * Ctrl-C stops everything and leaves no process behind.
  */
 async function main(): Promise<number> {
+  if (process.env.STORE === "cosmos" || process.env.SERVICEBUS_NAMESPACE !== undefined) {
+    // Configured for Azure: run the coordinator with its dispatcher against the real resources;
+    // KEDA (not a local autoscaler) runs the factories.
+    await import("../coordinator/main.js");
+    return new Promise<number>(() => undefined);
+  }
   const args = process.argv.slice(2);
   const demo = args.includes("--demo");
   const jobs = Number(flagValue(args, "--jobs") ?? 300);
