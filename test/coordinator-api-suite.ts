@@ -305,6 +305,37 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
       });
     });
 
+    describe("dead letters", () => {
+      const exhaust = async (key: string) => {
+        const job = (await submit(spec(key, { retry: { max: 0, backoffSeconds: 1, backoffMaxSeconds: 1 } }))).json().job as JobDoc;
+        await h.tick();
+        const epoch = (await getJob(job.id)).leaseEpoch;
+        await accept(job.id, epoch);
+        await release(job.id, { leaseEpoch: epoch, outcome: "retryable", message: "boom" });
+        return job;
+      };
+
+      it("lists, shows, discards and replays dead letters; bulk replay has a dry run", async () => {
+        const a = await exhaust("dl-a");
+        const b = await exhaust("dl-b");
+        const list = (await h.call("GET", "/fleet/dlq?reason=RetriesExhausted")).json();
+        expect(list.items.map((i: { jobId: string }) => i.jobId).sort()).toEqual([a.id, b.id].sort());
+        expect((await h.call("GET", `/fleet/dlq/${a.id}`)).json()).toMatchObject({ jobId: a.id, source: "retries", reason: "RetriesExhausted" });
+        expect((await h.call("GET", "/fleet/dlq", { as: "otherOperator" })).json().items).toHaveLength(0);
+        expect((await h.call("POST", `/fleet/dlq/${b.id}/discard`, { body: { reason: "not needed" } })).statusCode).toBe(200);
+        expect((await h.call("GET", "/fleet/dlq")).json().items.map((i: { jobId: string }) => i.jobId)).toEqual([a.id]);
+        const dry = (await h.call("POST", "/fleet/dlq/replay", { body: { filter: { reason: "RetriesExhausted" } } })).json();
+        expect(dry).toMatchObject({ dryRun: true, matched: 1 });
+        expect((await getJob(a.id)).stage).toBe("dead_letter");
+        const bulk = (await h.call("POST", "/fleet/dlq/replay", { body: { filter: { reason: "RetriesExhausted" }, dryRun: false } })).json();
+        expect(bulk).toMatchObject({ dryRun: false, replayed: [a.id], failed: [] });
+        const replayed = await getJob(a.id);
+        expect(replayed.stage).toBe("queued");
+        expect(replayed.retries).toBe(0);
+        expect((await h.call("POST", `/fleet/dlq/${a.id}/replay`)).statusCode).toBe(404);
+      });
+    });
+
     describe("authentication", () => {
       it("rejects missing, wrong and revoked tokens, and the wrong role", async () => {
         const none = await h.server.inject({ method: "GET", url: "/fleet/jobs" });
