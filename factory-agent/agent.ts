@@ -103,11 +103,16 @@ export class Agent {
       return;
     }
     this.lastActivity = Date.now();
-    const accepted = await this.deps.client.accept(assignment.jobId, assignment.epoch);
+    // Keep the message locked while the accept is retried: abandoning (or letting the lock lapse)
+    // during a coordinator outage would burn delivery counts and dead-letter healthy work.
+    const keepLock = setInterval(() => void receiver.renewLock(message).catch(() => undefined), Math.max(1000, (message.lockedUntil - Date.now()) / 2));
+    const accepted = await this.deps.client.accept(assignment.jobId, assignment.epoch, Math.max(1000, assignment.acceptBy - Date.now()));
+    clearInterval(keepLock);
     if (!accepted.ok) {
       if (accepted.code === "UNREACHABLE") {
-        log.warn({ message: accepted.message }, "coordinator unreachable; abandoning the message for redelivery");
-        await settle(() => receiver.abandon(message), log);
+        // Past the accept deadline the assignment is stale: the coordinator requeues it itself.
+        log.warn({ message: accepted.message }, "coordinator unreachable until the accept deadline; dropping the assignment");
+        await settle(() => receiver.complete(message), log);
       } else {
         log.info({ code: accepted.code }, "assignment refused (stale or taken epoch); settling it");
         await settle(() => receiver.complete(message), log);

@@ -26,8 +26,9 @@ export class CoordinatorClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  accept(jobId: string, epoch: number): Promise<CallResult<JobDoc>> {
-    return this.call("POST", `/fleet/jobs/${encodeURIComponent(jobId)}/lease/accept`, { leaseEpoch: epoch });
+  /** `retryForMs`: how long to keep retrying a transient failure (up to the accept deadline). */
+  accept(jobId: string, epoch: number, retryForMs?: number): Promise<CallResult<JobDoc>> {
+    return this.call("POST", `/fleet/jobs/${encodeURIComponent(jobId)}/lease/accept`, { leaseEpoch: epoch }, retryForMs);
   }
 
   renew(jobId: string, epoch: number): Promise<CallResult<{ expiresAt?: number }>> {

@@ -265,7 +265,11 @@ export class Coordinator {
         const after = await this.book.mutate(id, undefined, (job) => reapLease(job, now));
         if (after !== before) reaped++;
       } catch (error) {
-        if (!(error instanceof FleetError && error.code === "NOT_FOUND")) throw error;
+        if (error instanceof FleetError && error.code === "NOT_FOUND") continue;
+        // The store refused (throttled, unavailable): keep the deadline so the next pass retries.
+        const job = this.book.cached(id);
+        const deadline = job === undefined ? undefined : leaseDeadline(job);
+        if (deadline !== undefined) this.leases.set(id, Math.max(deadline, now + 250));
       }
     }
     this.counters.reaped += reaped;
@@ -338,17 +342,22 @@ export class Coordinator {
     const ids = [...this.unblockQueue];
     this.unblockQueue.clear();
     for (const id of ids) {
-      const job = this.book.cached(id);
-      if (job?.stage !== "blocked") continue;
-      let ready = true;
-      for (const depId of job.deps) {
-        const dep = this.book.cached(depId) ?? (await this.book.read(depId))?.doc;
-        if (dep === undefined || !depSatisfied(job.depsMode, dep.stage)) {
-          ready = false;
-          break;
+      try {
+        const job = this.book.cached(id);
+        if (job?.stage !== "blocked") continue;
+        let ready = true;
+        for (const depId of job.deps) {
+          const dep = this.book.cached(depId) ?? (await this.book.read(depId))?.doc;
+          if (dep === undefined || !depSatisfied(job.depsMode, dep.stage)) {
+            ready = false;
+            break;
+          }
         }
+        if (ready) await this.book.mutate(id, undefined, (current) => unblockJob(current, this.clock.now()));
+      } catch {
+        // The store refused: try again on the next pass.
+        this.unblockQueue.add(id);
       }
-      if (ready) await this.book.mutate(id, undefined, (current) => unblockJob(current, this.clock.now()));
     }
   }
 }

@@ -1,0 +1,38 @@
+import type { SeededRandom } from "./seeded-random.js";
+
+/** The fault mix of one run, itself drawn from the seed. Windows are virtual milliseconds. */
+export interface FaultPlan {
+  brokerOutages: { from: number; to: number; kind: "refuse" | "half-open" }[];
+  storeThrottleRate: number;
+  storeTimeoutRate: number;
+  agentKillRate: number;
+  agentPauseRate: number;
+  agentDrainRate: number;
+  poisonRate: number;
+  coordinatorCrashes: { at: number; downMs: number; afterTick: boolean }[];
+  /** Per-agent clock skew; leases are decided on the coordinator's clock only. */
+  maxClockSkewMs: number;
+}
+
+export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): FaultPlan {
+  const windows = (count: number, maxLength: number) =>
+    Array.from({ length: count }, () => {
+      const from = random.int(1000, faultPhaseMs - 1000);
+      return { from, to: Math.min(faultPhaseMs, from + random.int(500, maxLength)) };
+    });
+  return {
+    brokerOutages: windows(random.int(0, 2), 10_000).map((w) => ({ ...w, kind: random.chance(0.5) ? "refuse" : "half-open" })),
+    storeThrottleRate: random.chance(0.5) ? random.next() * 0.05 : 0,
+    storeTimeoutRate: random.chance(0.5) ? random.next() * 0.02 : 0,
+    agentKillRate: random.next() * 0.15,
+    agentPauseRate: random.next() * 0.1,
+    agentDrainRate: random.next() * 0.1,
+    poisonRate: random.chance(0.6) ? 0.05 + random.next() * 0.1 : 0,
+    coordinatorCrashes: Array.from({ length: random.int(0, 2) }, () => ({
+      at: random.int(2000, faultPhaseMs - 2000),
+      downMs: random.int(100, 5000),
+      afterTick: random.chance(0.5),
+    })),
+    maxClockSkewMs: random.int(0, 30_000),
+  };
+}
