@@ -154,7 +154,7 @@ export class OutboxRelay {
       await this.saveCheckpoint(false);
       return 0;
     }
-    if (now < this.nextAttemptAt || !this.breaker.allow(now)) return 0;
+    if (now < this.nextAttemptAt) return 0;
     const batch: (OutboxEntry & { recovered: boolean })[] = [];
     for (const entry of this.pending.values()) {
       if (!this.deps.source.isCurrent(entry.jobId, entry.epoch) || entry.acceptBy <= now) {
@@ -170,6 +170,9 @@ export class OutboxRelay {
       this.advanceWatermark();
       return 0;
     }
+    // Ask the breaker only when there is something to send: a half-open trial must end in
+    // succeeded() or failed(), or the circuit would stay half-open for good.
+    if (!this.breaker.allow(now)) return 0;
     const lag = now - batch[0]!.at;
     if (lag > this.stats_.maxLagMs) this.stats_.maxLagMs = lag;
     try {

@@ -32,6 +32,9 @@ export interface SimResult {
   steps: number;
   jobs: JobDoc[];
   faults: Record<string, number>;
+  /** The coordinator at the end (for diagnosis). */
+  coordinator: Coordinator | undefined;
+  diagnosis: { relay: unknown; liveAgents: number; broker: unknown };
 }
 
 /**
@@ -141,7 +144,9 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   // Background work, as the coordinator loop, relay, monitor and KEDA run it.
   const every = (ms: number, work: () => Promise<void>) => {
     const run = async () => {
-      await work().catch(() => undefined);
+      await work().catch((error: unknown) => {
+        if (process.env.SIM_DEBUG !== undefined) console.error("sim background work failed:", error);
+      });
       loop.after(ms, run);
     };
     loop.after(ms, run);
@@ -190,6 +195,10 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
 
   // The workload: idempotent submissions; an unknown outcome is retried with the same key.
   const submitted = new Map<string, { key: string; acknowledged: boolean; poison: boolean }>();
+  /** Submissions that are settled either way: acknowledged, or given up after retries (an unknown
+   * outcome, which counts as recovered if the job shows up and never as lost if it does not). */
+  let submissionsSettled = 0;
+  let unknownOutcomes = 0;
   for (let n = 0; n < options.jobs; n++) {
     const key = `job-${n}`;
     const poison = random.chance(plan.poisonRate);
@@ -209,16 +218,21 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
           kind: "leaf",
         });
         submitted.set(job.id, { key, acknowledged: true, poison });
+        submissionsSettled++;
         history.record({ t: clock.now(), type: "submitted", jobId: job.id, ok: true, detail: poison ? "poison" : undefined });
       } catch {
-        if (attempt < 10) loop.after(500, () => submit(attempt + 1));
+        if (attempt < 20) loop.after(500, () => submit(attempt + 1));
+        else {
+          submissionsSettled++;
+          unknownOutcomes++;
+        }
       }
     };
     loop.at(START + random.int(0, FAULT_PHASE_MS / 2), () => submit(0));
   }
 
   const allTerminal = () => {
-    if (submitted.size < options.jobs) return false;
+    if (submissionsSettled < options.jobs) return false;
     for (const id of submitted.keys()) {
       const job = world.coordinator?.book.cached(id);
       if (job !== undefined) return false;
@@ -227,6 +241,9 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   };
   await loop.run(START + FAULT_PHASE_MS, () => false, 2_000_000);
   await loop.run(START + DRAIN_LIMIT_MS, allTerminal, 4_000_000);
+  // Let stragglers (workers resuming from a pause, late retries) act before the check.
+  const drained = allTerminal();
+  await loop.run(clock.now() + 60_000, () => false, 4_000_000);
 
   const jobs = (await memory.query("jobs", {})).items.map((i) => i.doc);
   const check = checkHistory({
@@ -234,7 +251,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     jobs,
     submitted,
     relayPending: relay?.stats().pending ?? -1,
-    drainedInTime: allTerminal(),
+    drainedInTime: drained && allTerminal(),
     plan,
   });
   void FLEET_PRODUCT_ID;
@@ -247,6 +264,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     wallMs: performance.now() - wallStart,
     steps: loop.steps,
     jobs,
-    faults,
+    faults: { ...faults, ...(unknownOutcomes === 0 ? {} : { "submit-unknown-outcome": unknownOutcomes }) },
+    coordinator: world.coordinator,
+    diagnosis: { relay: relay?.stats(), liveAgents: agents.filter((a) => a.isAlive).length, broker: await broker.counts(topology.topic, "general").catch(() => undefined) },
   };
 }

@@ -6,7 +6,7 @@ import { FleetError, type JobDoc } from "../../contracts/index.js";
  * that presents the current epoch but does not hold the lease gets NOT_FOUND (404): one factory
  * must not learn anything about another's job.
  */
-export function assertLeaseHolder(job: JobDoc, epoch: number, factoryId: string): void {
+export function assertLeaseHolder(job: JobDoc, epoch: number, factoryId: string, now: number): void {
   if (epoch !== job.leaseEpoch) {
     throw new FleetError("STALE_EPOCH", `epoch ${epoch} is not the job's current epoch ${job.leaseEpoch}`, {
       jobId: job.id,
@@ -15,5 +15,13 @@ export function assertLeaseHolder(job: JobDoc, epoch: number, factoryId: string)
   }
   if (job.lease?.factoryId !== factoryId) {
     throw new FleetError("NOT_FOUND", `job ${job.id} has no lease held by this factory`);
+  }
+  // Expiry is decided by the coordinator's clock at the moment of the call, not when the reaper
+  // next runs: a worker that stalled past its lease is fenced even before the job is requeued.
+  if (job.lease.expiresAt !== undefined && now >= job.lease.expiresAt) {
+    throw new FleetError("STALE_EPOCH", `the lease on epoch ${epoch} of job ${job.id} expired; the job is being requeued`, {
+      jobId: job.id,
+      currentEpoch: job.leaseEpoch,
+    });
   }
 }

@@ -87,8 +87,8 @@ describe("lifecycle decisions", () => {
 
   it("reaps only when the coordinator's clock passes the deadline", () => {
     const job = accepted();
-    expect(reapLease(job, T0 + 1 + 30_000)).toBe(job);
-    const reaped = reapLease(job, T0 + 1 + 30_001);
+    expect(reapLease(job, T0 + 1 + 29_999)).toBe(job);
+    const reaped = reapLease(job, T0 + 1 + 30_000);
     expect(reaped.stage).toBe("queued");
     expect(reapLease(reaped, T0 + 1 + 30_001)).toBe(reaped);
   });

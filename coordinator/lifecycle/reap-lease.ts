@@ -10,16 +10,17 @@ import { updateRun } from "./runs.js";
  *   retry (no factory ever started it; a poison message is caught by the broker's delivery count).
  * - accepted and not renewed by `expiresAt`: a failed attempt (backoff, or dead_letter when the
  *   retries are used up), checkpoint kept.
+ * A deadline is due at its instant (`now >= deadline`), the same rule the deadline queue uses.
  * Idempotent: the result of a reap is never due again at the same `now`.
  */
 export function reapLease(job: JobDoc, now: number): JobDoc {
   const lease = job.lease;
   if (lease === undefined) return job;
   if (job.stage === "assigned" && lease.factoryId === undefined) {
-    if (now <= lease.acceptBy) return job;
+    if (now < lease.acceptBy) return job;
     return requeueJob(job, now, { actor: "coordinator", reason: "accept deadline passed", consumeRetry: false });
   }
-  if (lease.expiresAt === undefined || now <= lease.expiresAt) return job;
+  if (lease.expiresAt === undefined || now < lease.expiresAt) return job;
   const closed = updateRun(job, job.leaseEpoch, (run) => ({ ...run, endedAt: now, result: "expired" }));
   return failAttempt(closed, now, "lease expired");
 }

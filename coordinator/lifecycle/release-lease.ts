@@ -29,7 +29,7 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
   if (previous !== undefined && previous.factoryId === factoryId && previous.result === RESULT_OF[body.outcome]) {
     return job;
   }
-  assertLeaseHolder(job, body.leaseEpoch, factoryId);
+  assertLeaseHolder(job, body.leaseEpoch, factoryId, now);
   const closed = updateRun(job, body.leaseEpoch, (run) => ({
     ...run,
     endedAt: now,

@@ -3,7 +3,7 @@ import { assertLeaseHolder } from "./fencing.js";
 
 /** Extends the accepted lease. Not recorded on the timeline: renewals are liveness, not history. */
 export function renewLease(job: JobDoc, epoch: number, factoryId: string, leaseMs: number, now: number): JobDoc {
-  assertLeaseHolder(job, epoch, factoryId);
+  assertLeaseHolder(job, epoch, factoryId, now);
   if (!RUNNING_STAGES.has(job.stage) || job.lease === undefined) {
     throw new FleetError("ILLEGAL_TRANSITION", `job ${job.id} is '${job.stage}': only a running lease can be renewed`);
   }

@@ -18,7 +18,7 @@ export interface StageReport {
  * A report is also proof of life, so it extends the lease.
  */
 export function reportStage(job: JobDoc, report: StageReport, now: number): JobDoc {
-  assertLeaseHolder(job, report.epoch, report.factoryId);
+  assertLeaseHolder(job, report.epoch, report.factoryId, now);
   if (job.stage === report.stage && report.checkpoint === undefined) return job;
   if (job.stage !== report.stage) assertTransition(job.stage, report.stage, "factory");
   const next: JobDoc = {

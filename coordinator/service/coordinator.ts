@@ -264,6 +264,9 @@ export class Coordinator {
         const before = this.book.cached(id);
         const after = await this.book.mutate(id, undefined, (job) => reapLease(job, now));
         if (after !== before) reaped++;
+        // Not due after all (renewed meanwhile): keep watching its deadline.
+        const deadline = isTerminal(after.stage) ? undefined : leaseDeadline(after);
+        if (after === before && deadline !== undefined) this.leases.set(id, deadline);
       } catch (error) {
         if (error instanceof FleetError && error.code === "NOT_FOUND") continue;
         // The store refused (throttled, unavailable): keep the deadline so the next pass retries.

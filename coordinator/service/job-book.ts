@@ -57,8 +57,17 @@ export class JobBook {
     return this.active.get(id)?.doc;
   }
 
+  /** The cached active job, or the store's copy. An active job found in the store but missing
+   * from the cache (a create whose outcome was unknown) is adopted, so the indexes learn of it. */
   async read(id: string): Promise<Stored<JobDoc> | undefined> {
-    return this.active.get(id) ?? (await this.store.get("jobs", id, id));
+    const cached = this.active.get(id);
+    if (cached !== undefined) return cached;
+    const stored = await this.store.get("jobs", id, id);
+    if (stored !== undefined && !isTerminal(stored.doc.stage) && !this.active.has(id)) {
+      this.remember(stored);
+      this.emit(undefined, stored.doc);
+    }
+    return stored;
   }
 
   /** Creates a new job document. Throws StoreError("already_exists") when the id is taken. */
@@ -91,22 +100,17 @@ export class JobBook {
           this.emit(current.doc, stored.doc);
           return stored.doc;
         } catch (error) {
-          if (isStoreError(error, "conflict")) {
+          if (!isStoreError(error, "conflict") && !isStoreError(error, "timeout")) throw error;
+          // Someone else wrote (conflict), or we cannot tell whether our write landed (timeout):
+          // re-read, keep the cache and the indexes in step with what the store holds, and decide again.
+          const fresh = await this.store.get("jobs", id, id);
+          if (fresh === undefined) {
             this.active.delete(id);
-            continue;
+            throw new FleetError("NOT_FOUND", `job ${id} not found`);
           }
-          if (isStoreError(error, "timeout")) {
-            // Unknown outcome: re-read and find out whether our write landed.
-            this.active.delete(id);
-            const after = await this.store.get("jobs", id, id);
-            if (after !== undefined && sameDocument(after.doc, next)) {
-              this.remember(after);
-              this.emit(current.doc, after.doc);
-              return after.doc;
-            }
-            continue;
-          }
-          throw error;
+          this.remember(fresh);
+          if (fresh.etag !== current.etag) this.emit(current.doc, fresh.doc);
+          if (isStoreError(error, "timeout") && sameDocument(fresh.doc, next)) return fresh.doc;
         }
       }
       throw new FleetError("STORE_UNAVAILABLE", `job ${id} kept changing under us; retry`);
