@@ -5,12 +5,14 @@ import { renderManifests } from "../keda/render-yaml.js";
 
 /** Deployment-time values baked into the committed manifests; replace them at deploy time with the
  * Bicep outputs (kustomize or envsubst), see keda/README.md. */
+const placeholder = (name: string) => `\${${name}}`;
+
 export const DEFAULT_MANIFEST_OPTIONS: KedaManifestOptions = {
   namespace: "fleet",
   coordinatorScalerAddress: "fleet-coordinator.fleet.svc:9090",
   serviceBusNamespace: "fleet-dispatch.servicebus.windows.net",
-  identityClientId: (pool) => `\${POOL_${pool.toUpperCase().replace(/-/g, "_")}_CLIENT_ID}`,
-  scalerClientId: "${SCALER_CLIENT_ID}",
+  identityClientId: (pool) => placeholder(`POOL_${pool.toUpperCase().replace(/-/g, "_")}_CLIENT_ID`),
+  scalerClientId: placeholder("SCALER_CLIENT_ID"),
   coordinatorUrl: "http://fleet-coordinator.fleet.svc:8080",
 };
 
