@@ -1,16 +1,23 @@
-import type { Clock } from "../../contracts/index.js";
-import { MemoryBroker } from "./memory/memory-broker.js";
+import type { TokenCredential } from "@azure/service-bus";
+import { MemoryBroker, type MemoryBrokerOptions } from "./memory/memory-broker.js";
 import type { BrokerPort } from "./port.js";
 import { ServiceBusBroker } from "./service-bus/service-bus-broker.js";
 
 export type BrokerConfig =
-  | { kind: "memory"; clock?: Clock; realTime?: boolean }
+  | { kind: "memory"; clock?: { now(): number }; realTime?: boolean; faults?: MemoryBrokerOptions["faults"] }
   | { kind: "service-bus"; connectionString: string }
-  | { kind: "service-bus"; fullyQualifiedNamespace: string };
+  /** Managed identity: `credential` defaults to DefaultAzureCredential. */
+  | { kind: "service-bus"; fullyQualifiedNamespace: string; credential?: TokenCredential };
 
-/** The one place a broker adapter is chosen. A namespace without a connection string connects with
- * managed identity (DefaultAzureCredential). */
+/** The one place a broker adapter is chosen from configuration. */
 export function createBroker(config: BrokerConfig): BrokerPort {
-  if (config.kind === "memory") return new MemoryBroker({ ...(config.clock === undefined ? {} : { clock: config.clock }), ...(config.realTime === undefined ? {} : { realTime: config.realTime }) });
-  return new ServiceBusBroker("connectionString" in config ? { connectionString: config.connectionString } : { fullyQualifiedNamespace: config.fullyQualifiedNamespace });
+  if (config.kind === "memory") {
+    const { kind: _, ...options } = config;
+    return new MemoryBroker(options);
+  }
+  if ("connectionString" in config) return new ServiceBusBroker({ connectionString: config.connectionString });
+  return new ServiceBusBroker({
+    fullyQualifiedNamespace: config.fullyQualifiedNamespace,
+    ...(config.credential === undefined ? {} : { credential: config.credential }),
+  });
 }

@@ -48,8 +48,14 @@ export class AmqpServer {
     this.container.on("message", (context: AmqpContext) => this.onMessage(context));
     this.container.on("sendable", (context: AmqpContext) => this.pumpLink(context.sender!));
     this.container.on("sender_draining", (context: AmqpContext) => {
-      this.pumpLink(context.sender!);
-      setImmediate(() => context.sender!.set_drained(true));
+      const link = context.sender!;
+      this.pumpLink(link);
+      // Answer the drain once what was available has gone out: the flow that consumes the rest
+      // of the credit. set_drained only marks it; the connection must be asked to write it.
+      setImmediate(() => {
+        link.set_drained(true);
+        link.connection._register();
+      });
     });
     this.container.on("accepted", (context: AmqpContext) => this.settle(context, "complete"));
     this.container.on("released", (context: AmqpContext) => this.settle(context, "abandon"));

@@ -54,6 +54,8 @@ export interface AmqpDelivery {
 
 export interface AmqpConnection {
   socket?: Socket;
+  /** Schedules rhea's frame processing (set_drained alone does not). */
+  _register(): void;
   close(error?: { condition: string; description: string }): void;
   find_sender(filter: (link: AmqpLink) => boolean): AmqpLink | undefined;
 }

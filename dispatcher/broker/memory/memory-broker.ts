@@ -1,7 +1,4 @@
-import type { Clock } from "../../../contracts/index.js";
-import { BrokerState, EntityExists, EntityNotFound } from "../../../peers/service-bus/broker-state.js";
-import type { MessageQueue } from "../../../peers/service-bus/entities.js";
-import { makeRule } from "../../../peers/service-bus/rules.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BrokerError,
   type BrokerPort,
@@ -13,157 +10,307 @@ import {
   type ReceiverAddress,
   type SubscriptionCounts,
 } from "../port.js";
+import { decodeWireBody, type StoredMessage } from "./memory-message.js";
+import { MemorySubscription } from "./memory-subscription.js";
+import { MemoryTopic, type TopicMessage } from "./memory-topic.js";
 
+/** The operations a fault can hit. ensureTopology is never faulted: it runs once at start. */
 export type BrokerFaultOp = "publish" | "receive" | "settle" | "renew" | "counts";
-/** "refuse": the call fails (connection refused). "drop-ack": the publish happens but the caller
- * sees a timeout, as a half-open connection gives (an unknown outcome). */
+
+/**
+ * An injected fault for one call.
+ * - "refuse": nothing happens and the call fails with BrokerError("unavailable"), as a refused
+ *   connection gives.
+ * - "drop-ack": the operation IS applied, then the call fails with BrokerError("timeout"): the
+ *   acknowledgement was lost (a half-open connection). For publish this is the interesting case
+ *   (the message is there; a retry must be dropped by duplicate detection); for receive the
+ *   messages are locked but never handed over (their locks expire); for settle and renew the
+ *   caller does not know its settlement or renewal happened.
+ */
 export type BrokerFault = "none" | "refuse" | "drop-ack";
 
 export interface MemoryBrokerOptions {
-  clock?: Clock;
+  /** Lock expiry, time-to-live, scheduling and duplicate windows are all measured on this clock,
+   * evaluated lazily at every call (no timers), so a virtual clock drives the broker exactly. */
+  clock?: { now(): number };
+  /** Decides a fault per call, for the simulator. Default: never. */
   faults?: (op: BrokerFaultOp) => BrokerFault;
-  /** Let receive() wait up to maxWaitMs in real time for a message (for tests with real agents). */
+  /** Let receive() wait (real setTimeout, up to maxWaitMs) for a first message, for tests that run
+   * real agents. Default false: receive() returns what is available right away. */
   realTime?: boolean;
 }
 
-interface Handle {
-  queue: MessageQueue;
-  token: string;
+/** A malformed message, as another producer might send it: the text goes on the wire as is. */
+export interface RawMessage {
+  messageId: string;
+  text: string;
+  applicationProperties: Readonly<Record<string, PropertyValue>>;
 }
 
+interface Handle {
+  subscription: MemorySubscription;
+  deadLetter: boolean;
+  sequenceNumber: number;
+  token: number;
+}
+
+const POLL_MS = 10;
+
 /**
- * The broker port in memory, for unit tests and the deterministic simulator. It runs the same
- * engine as the local Service Bus protocol broker (peers/service-bus: topics, correlation rules,
- * peek-lock, delivery count, dead-lettering, duplicate detection, TTL), minus the network, on an
- * injected clock: lock expiry and TTL are evaluated lazily at every call, never by timers.
+ * The broker port in memory, for unit tests and the deterministic simulator, faithful to the port's
+ * contract (see port.ts and test/broker-contract.ts): topics, correlation-filter subscriptions,
+ * peek-lock with lock duration, delivery count, max delivery count and TTL dead-lettering,
+ * duplicate detection, scheduled enqueue, counts. Bodies travel as JSON text, so a receiver never
+ * shares an object with the publisher, and a non-JSON body comes back raw as on Service Bus.
  */
 export class MemoryBroker implements BrokerPort {
-  readonly state: BrokerState;
-  private readonly clock: Clock;
+  private readonly topics = new Map<string, MemoryTopic>();
+  private readonly clock: { now(): number };
+  private readonly wakers = new Set<() => void>();
+  private closed = false;
 
   constructor(private readonly options: MemoryBrokerOptions = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
-    this.state = new BrokerState(() => this.clock.now());
   }
 
   async ensureTopology(topology: BrokerTopology): Promise<void> {
-    this.fault("counts");
-    let topic = this.state.topics.get(topology.topic);
-    if (topic === undefined) topic = this.state.createTopic(topology.topic, { requiresDuplicateDetection: true, duplicateDetectionWindowMs: topology.duplicateDetectionWindowMs });
-    for (const spec of topology.subscriptions) {
-      const settings = { lockDurationMs: spec.lockDurationMs, maxDeliveryCount: spec.maxDeliveryCount, deadLetteringOnMessageExpiration: spec.deadLetterOnExpiration };
-      let subscription = topic.subscriptions.get(spec.name);
-      if (subscription === undefined) subscription = this.state.createSubscription(topic.name, spec.name, settings);
-      else subscription.settings = { ...subscription.settings, ...settings };
-      subscription.rules.clear();
-      subscription.rules.set("pool", makeRule("pool", { kind: "correlation", spec: { properties: { ...spec.filter } } }));
-    }
+    this.ifOpen(() => {
+      let topic = this.topics.get(topology.topic);
+      if (topic === undefined) {
+        topic = new MemoryTopic(topology.topic, topology.duplicateDetectionWindowMs);
+        this.topics.set(topic.name, topic);
+      }
+      topic.duplicateDetectionWindowMs = topology.duplicateDetectionWindowMs;
+      for (const spec of topology.subscriptions) {
+        const existing = topic.subscriptions.get(spec.name);
+        const copy = { ...spec, filter: { ...spec.filter } };
+        if (existing === undefined) topic.subscriptions.set(spec.name, new MemorySubscription(spec.name, copy));
+        else existing.spec = copy;
+      }
+    });
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    const fault = this.fault("publish");
-    try {
-      for (const message of messages) {
-        this.state.publish(topic, {
-          message_id: message.messageId,
-          body: structuredClone(message.body),
-          application_properties: { ...message.applicationProperties },
-          ...(message.timeToLiveMs === undefined ? {} : { ttl: message.timeToLiveMs }),
-          ...(message.scheduledEnqueueAt === undefined ? {} : { message_annotations: { "x-opt-scheduled-enqueue-time": new Date(message.scheduledEnqueueAt) } }),
-        });
+    // Encode everything first: like a Service Bus batch, either every message is accepted or none.
+    const encoded = messages.map((message): TopicMessage => {
+      let wireBody: string | undefined;
+      try {
+        wireBody = JSON.stringify(message.body);
+      } catch (error) {
+        throw new BrokerError("invalid", `message ${message.messageId}: the body is not JSON-serialisable`, { cause: error });
       }
-    } catch (error) {
-      throw translate(error);
-    }
-    if (fault === "drop-ack") throw new BrokerError("timeout", `publish to ${topic}: no acknowledgement (the outcome is unknown)`);
+      if (wireBody === undefined) throw new BrokerError("invalid", `message ${message.messageId}: the body is not JSON-serialisable`);
+      return {
+        messageId: message.messageId,
+        wireBody,
+        applicationProperties: message.applicationProperties,
+        ...(message.timeToLiveMs === undefined ? {} : { timeToLiveMs: message.timeToLiveMs }),
+        ...(message.scheduledEnqueueAt === undefined ? {} : { scheduledEnqueueAt: message.scheduledEnqueueAt }),
+      };
+    });
+    this.call("publish", () => this.accept(topic, encoded));
+  }
+
+  /** Publishes a body that is not JSON (a foreign or corrupted producer), to prove consumers
+   * dead-letter it instead of crashing. Not part of the port; no fault applies. */
+  publishRaw(topic: string, messages: readonly RawMessage[]): void {
+    this.accept(
+      topic,
+      messages.map((m) => ({ messageId: m.messageId, wireBody: m.text, applicationProperties: m.applicationProperties })),
+    );
   }
 
   openReceiver(address: ReceiverAddress): BrokerReceiver {
-    const path = `${address.topic}/Subscriptions/${address.subscription}${address.deadLetter === true ? "/$DeadLetterQueue" : ""}`;
-    return {
-      receive: async (max, maxWaitMs) => {
-        this.fault("receive");
-        const deadline = this.clock.now() + maxWaitMs;
-        for (;;) {
-          const queue = this.queue(path);
-          this.state.sweep();
-          const now = this.clock.now();
-          const received: ReceivedMessage[] = [];
-          for (const stored of queue.available(now)) {
-            if (received.length >= max) break;
-            const token = queue.lock(stored, now);
-            const handle: Handle = { queue, token };
-            received.push({
-              messageId: stored.messageId,
-              body: structuredClone(stored.message.body),
-              applicationProperties: { ...(stored.message.application_properties ?? {}) } as Record<string, PropertyValue>,
-              deliveryCount: stored.deliveryCount,
-              enqueuedAt: stored.enqueuedAt,
-              lockedUntil: stored.lockedUntil!,
-              sequenceNumber: stored.sequenceNumber,
-              ...(stored.deadLetterReason === undefined ? {} : { deadLetterReason: stored.deadLetterReason }),
-              ...(stored.deadLetterDescription === undefined ? {} : { deadLetterDescription: stored.deadLetterDescription }),
-              handle,
-            });
-          }
-          if (received.length > 0 || this.options.realTime !== true || Date.now() >= deadline) return received;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      },
-      complete: async (message) => this.settle(message, (h, now) => h.queue.complete(h.token, now)),
-      abandon: async (message) => this.settle(message, (h, now) => h.queue.abandon(h.token, now)),
-      deadLetter: async (message, reason, description) => this.settle(message, (h, now) => h.queue.deadLetterMessage(h.token, now, reason, description)),
-      renewLock: async (message) => {
-        this.fault("renew");
-        const handle = message.handle as Handle;
-        const until = handle.queue.renew(handle.token, this.clock.now());
-        if (until === undefined) throw new BrokerError("lock_lost", `the lock on ${message.messageId} was lost`);
-        return until;
-      },
-      close: async () => undefined,
-    };
+    return new MemoryReceiver(this, address);
   }
 
   async counts(topic: string, subscription: string): Promise<SubscriptionCounts> {
-    this.fault("counts");
-    this.state.sweep();
-    try {
-      const sub = this.state.subscription(topic, subscription);
-      const main = sub.main.counts(this.clock.now());
-      return { active: main.active, deadLetter: sub.dlq.messages.size, scheduled: main.scheduled };
-    } catch (error) {
-      throw translate(error);
-    }
+    return this.call("counts", () => {
+      const sub = this.subscription(topic, subscription);
+      const now = this.clock.now();
+      sub.refresh(now);
+      const main = sub.main.counts(now);
+      return { active: main.active, deadLetter: sub.deadLetters.counts(now).active, scheduled: main.scheduled };
+    });
   }
 
-  async close(): Promise<void> {}
-
-  private queue(path: string): MessageQueue {
-    try {
-      return this.state.queueAt(path);
-    } catch (error) {
-      throw translate(error);
-    }
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.wakers) wake();
   }
 
-  private settle(message: ReceivedMessage, action: (handle: Handle, now: number) => "ok" | "lock-lost"): void {
-    this.fault("settle");
-    const handle = message.handle as Handle;
-    this.state.sweep();
-    if (action(handle, this.clock.now()) === "lock-lost") throw new BrokerError("lock_lost", `the lock on ${message.messageId} was lost`);
-    this.state.notify(handle.queue);
+  /** @internal Runs one port call under the fault hook. */
+  call<T>(op: BrokerFaultOp, action: () => T): T {
+    return this.ifOpen(() => this.faulted(op, action));
   }
 
-  private fault(op: BrokerFaultOp): BrokerFault {
+  private ifOpen<T>(action: () => T): T {
+    if (this.closed) throw new BrokerError("invalid", "the broker client is closed");
+    return action();
+  }
+
+  private faulted<T>(op: BrokerFaultOp, action: () => T): T {
     const fault = this.options.faults?.(op) ?? "none";
-    if (fault === "refuse") throw new BrokerError("unavailable", `${op}: connection refused (injected)`);
-    return fault;
+    if (fault === "refuse") throw new BrokerError("unavailable", `${op}: connection refused (injected fault)`);
+    const result = action();
+    if (fault === "drop-ack") throw new BrokerError("timeout", `${op}: no acknowledgement (injected fault; the operation was applied)`);
+    return result;
+  }
+
+  /** @internal */
+  subscription(topic: string, subscription: string): MemorySubscription {
+    const found = this.topics.get(topic)?.subscriptions.get(subscription);
+    if (found === undefined) throw new BrokerError("not_found", `subscription ${topic}/${subscription} does not exist`);
+    return found;
+  }
+
+  /** @internal */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** @internal Waits (real time) until something may have become available, at most `ms`. */
+  async waitForChange(ms: number): Promise<void> {
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.wakers.add(wake);
+    const controller = new AbortController();
+    await Promise.race([woken, sleep(Math.min(ms, POLL_MS), undefined, { signal: controller.signal }).catch(() => undefined)]);
+    controller.abort();
+    this.wakers.delete(wake);
+  }
+
+  get realTime(): boolean {
+    return this.options.realTime === true;
+  }
+
+  /** @internal Something became available (publish, abandon): wake waiting receivers. */
+  notify(): void {
+    for (const wake of this.wakers) wake();
+  }
+
+  private accept(topicName: string, messages: readonly TopicMessage[]): void {
+    const topic = this.topics.get(topicName);
+    if (topic === undefined) throw new BrokerError("not_found", `topic ${topicName} does not exist`);
+    const now = this.clock.now();
+    for (const message of messages) topic.accept(message, now);
+    this.notify();
   }
 }
 
-function translate(error: unknown): BrokerError {
-  if (error instanceof BrokerError) return error;
-  if (error instanceof EntityNotFound) return new BrokerError("not_found", error.message, { cause: error });
-  if (error instanceof EntityExists) return new BrokerError("invalid", error.message, { cause: error });
-  return new BrokerError("unavailable", error instanceof Error ? error.message : String(error), { cause: error });
+/** A peek-lock receiver on a subscription or its dead-letter sub-queue. Like the SDK's receiver:
+ * resolving the entity happens at receive time, one receive at a time, and a closed receiver
+ * rejects every call. */
+class MemoryReceiver implements BrokerReceiver {
+  private receiving = false;
+  private closed = false;
+
+  constructor(
+    private readonly broker: MemoryBroker,
+    private readonly address: ReceiverAddress,
+  ) {}
+
+  async receive(max: number, maxWaitMs: number): Promise<ReceivedMessage[]> {
+    this.ensureOpen();
+    if (this.receiving) throw new BrokerError("invalid", "a receive is already in progress on this receiver");
+    if (max < 1) return [];
+    this.receiving = true;
+    try {
+      const waitUntil = performance.now() + (this.broker.realTime ? Math.max(0, maxWaitMs) : 0);
+      for (;;) {
+        const received = this.broker.call("receive", () => this.lock(max));
+        if (received.length > 0 || performance.now() >= waitUntil || this.closed) return received;
+        await this.broker.waitForChange(waitUntil - performance.now());
+      }
+    } finally {
+      this.receiving = false;
+    }
+  }
+
+  complete(message: ReceivedMessage): Promise<void> {
+    return this.settle(message, "complete");
+  }
+
+  abandon(message: ReceivedMessage): Promise<void> {
+    return this.settle(message, "abandon");
+  }
+
+  deadLetter(message: ReceivedMessage, reason: string, description?: string): Promise<void> {
+    return this.settle(message, { reason, description });
+  }
+
+  async renewLock(message: ReceivedMessage): Promise<number> {
+    this.ensureOpen();
+    const handle = handleOf(message);
+    return this.broker.call("renew", () => {
+      const queue = handle.deadLetter ? handle.subscription.deadLetters : handle.subscription.main;
+      const until = queue.renew(handle.sequenceNumber, handle.token, this.broker.now());
+      if (until === undefined) throw lockLost(message);
+      return until;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private lock(max: number): ReceivedMessage[] {
+    const subscription = this.broker.subscription(this.address.topic, this.address.subscription);
+    const deadLetter = this.address.deadLetter === true;
+    const now = this.broker.now();
+    subscription.refresh(now);
+    const queue = deadLetter ? subscription.deadLetters : subscription.main;
+    return queue.lockAvailable(max, now).map((stored) => toReceived(stored, { subscription, deadLetter, sequenceNumber: stored.sequenceNumber, token: stored.lock!.token }));
+  }
+
+  private async settle(message: ReceivedMessage, action: "complete" | "abandon" | { reason: string; description: string | undefined }): Promise<void> {
+    this.ensureOpen();
+    const handle = handleOf(message);
+    this.broker.call("settle", () => {
+      const { subscription } = handle;
+      const now = this.broker.now();
+      subscription.refresh(now);
+      let outcome: "ok" | "lock_lost";
+      if (typeof action === "string") {
+        outcome = (handle.deadLetter ? subscription.deadLetters : subscription.main).settle(handle.sequenceNumber, handle.token, now, action);
+      } else if (handle.deadLetter) {
+        throw new BrokerError("invalid", `message ${message.messageId} is already dead-lettered`);
+      } else {
+        outcome = subscription.deadLetter(handle.sequenceNumber, handle.token, now, action.reason, action.description);
+      }
+      if (outcome === "lock_lost") throw lockLost(message);
+      if (action === "abandon") this.broker.notify();
+    });
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new BrokerError("invalid", `the receiver on ${this.address.topic}/${this.address.subscription} is closed`);
+  }
+}
+
+function toReceived(stored: StoredMessage, handle: Handle): ReceivedMessage {
+  return {
+    messageId: stored.messageId,
+    body: decodeWireBody(stored.wireBody),
+    applicationProperties: { ...stored.applicationProperties },
+    deliveryCount: stored.deliveryCount,
+    enqueuedAt: stored.enqueuedAt,
+    lockedUntil: stored.lock!.until,
+    sequenceNumber: stored.sequenceNumber,
+    ...(stored.deadLetterReason === undefined ? {} : { deadLetterReason: stored.deadLetterReason }),
+    ...(stored.deadLetterDescription === undefined ? {} : { deadLetterDescription: stored.deadLetterDescription }),
+    handle,
+  };
+}
+
+function handleOf(message: ReceivedMessage): Handle {
+  const handle = message.handle as Partial<Handle> | undefined;
+  if (handle?.subscription instanceof MemorySubscription && typeof handle.token === "number") return handle as Handle;
+  throw new BrokerError("invalid", `message ${message.messageId} was not received from a memory broker`);
+}
+
+function lockLost(message: ReceivedMessage): BrokerError {
+  return new BrokerError("lock_lost", `the lock on message ${message.messageId} was lost (expired, or settled already)`);
 }

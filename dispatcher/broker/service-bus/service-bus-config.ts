@@ -1,33 +1,54 @@
 import { DefaultAzureCredential } from "@azure/identity";
-import { RetryMode, ServiceBusAdministrationClient, ServiceBusClient, type ServiceBusClientOptions } from "@azure/service-bus";
+import { RetryMode, type RetryOptions, ServiceBusAdministrationClient, ServiceBusClient, type TokenCredential } from "@azure/service-bus";
 import { useHttpForEmulator } from "./emulator-pipeline.js";
-
-export type ServiceBusConnection = { connectionString: string } | { fullyQualifiedNamespace: string };
+import { exposeScheduledCount } from "./scheduled-count-policy.js";
 
 /**
- * Retry options set on purpose: the SDK's default waits 30 s between attempts, which turns a
- * two-second broker blip into a half-minute stall. Short exponential retries here; the callers
- * (relay, agent) own the longer retry loop with backoff, jitter and a circuit breaker.
+ * How to reach a namespace:
+ * - a connection string (shared access key; the local broker and Microsoft's emulator use one with
+ *   `UseDevelopmentEmulator=true`), or
+ * - the namespace's host name (`<name>.servicebus.windows.net`) with a token credential, by default
+ *   `DefaultAzureCredential` (managed identity in Azure): no secret in production configuration.
  */
-export const SERVICE_BUS_CLIENT_OPTIONS: ServiceBusClientOptions = {
-  retryOptions: { mode: RetryMode.Exponential, maxRetries: 2, retryDelayInMs: 300, maxRetryDelayInMs: 2000, timeoutInMs: 10_000 },
+export type ServiceBusConnection =
+  | { connectionString: string; retryOptions?: RetryOptions }
+  | { fullyQualifiedNamespace: string; credential?: TokenCredential; retryOptions?: RetryOptions };
+
+/**
+ * Retry options set ON PURPOSE. The SDK's default is 3 retries 30 s apart (fixed), so one broker
+ * blip stalls a send, a receive or a reconnect for up to two minutes, and a receiver's reconnect
+ * after a 2 s outage came 28 s late. Here: two quick exponential retries (300 ms, then up to 2 s),
+ * 10 s per attempt; a call that still fails surfaces as BrokerError("unavailable") within seconds,
+ * and the callers (outbox relay, agent, dead-letter monitor) own the long retry loop with backoff,
+ * jitter and a circuit breaker, where it is visible and bounded.
+ */
+export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
+  mode: RetryMode.Exponential,
+  maxRetries: 2,
+  retryDelayInMs: 300,
+  maxRetryDelayInMs: 2000,
+  timeoutInMs: 10_000,
 };
 
-export function isEmulator(connection: ServiceBusConnection): boolean {
-  return "connectionString" in connection && /UseDevelopmentEmulator=true/i.test(connection.connectionString);
+/** The administration client's HTTP retries (core-rest-pipeline; default 3 retries from 1 s up to
+ * 64 s), kept just as short for the same reason: counts feed scaling decisions every few seconds. */
+const ADMIN_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 300, maxRetryDelayInMs: 2000 };
+
+export function isEmulatorConnectionString(connectionString: string): boolean {
+  return /(^|;)\s*UseDevelopmentEmulator\s*=\s*true\s*(;|$)/i.test(connectionString);
 }
 
-/** Connection string, or the namespace with managed identity (DefaultAzureCredential): no secrets in production. */
 export function createClients(connection: ServiceBusConnection): { client: ServiceBusClient; admin: ServiceBusAdministrationClient } {
+  const options = { retryOptions: connection.retryOptions ?? DEFAULT_RETRY_OPTIONS };
   if ("connectionString" in connection) {
-    const client = new ServiceBusClient(connection.connectionString, SERVICE_BUS_CLIENT_OPTIONS);
-    const admin = new ServiceBusAdministrationClient(connection.connectionString);
-    if (isEmulator(connection)) useHttpForEmulator(admin);
+    const client = new ServiceBusClient(connection.connectionString, options);
+    const admin = new ServiceBusAdministrationClient(connection.connectionString, { retryOptions: ADMIN_RETRY_OPTIONS });
+    if (isEmulatorConnectionString(connection.connectionString)) useHttpForEmulator(admin);
+    exposeScheduledCount(admin);
     return { client, admin };
   }
-  const credential = new DefaultAzureCredential();
-  return {
-    client: new ServiceBusClient(connection.fullyQualifiedNamespace, credential, SERVICE_BUS_CLIENT_OPTIONS),
-    admin: new ServiceBusAdministrationClient(connection.fullyQualifiedNamespace, credential),
-  };
+  const credential = connection.credential ?? new DefaultAzureCredential();
+  const admin = new ServiceBusAdministrationClient(connection.fullyQualifiedNamespace, credential, { retryOptions: ADMIN_RETRY_OPTIONS });
+  exposeScheduledCount(admin);
+  return { client: new ServiceBusClient(connection.fullyQualifiedNamespace, credential, options), admin };
 }
