@@ -1,5 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { renderHtmlReport } from "./live/html-report.js";
+import { runScenario, type ScenarioResult } from "./live/run-scenario.js";
+import { SCENARIOS } from "./live/scenarios.js";
 import { runSimulation, type SimResult } from "./sim/simulation.js";
 
 /**
@@ -15,10 +18,13 @@ async function main(): Promise<number> {
     return i === -1 ? undefined : args[i + 1];
   };
   const mode = args[0];
+  const names = SCENARIOS.map((s) => s.name);
+  if (mode === "all" || (mode !== undefined && names.includes(mode))) return runLive(mode === "all" ? SCENARIOS.map((s) => s.name) : [mode], Number(flag("--jobs") ?? 20), flag("--report") ?? "reports");
   if (mode !== "sim") {
     process.stderr.write(
       `usage: npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--report DIR]\n` +
-        `(live scenarios against real processes are not available yet; '${mode ?? ""}' is not a known mode)\n`,
+        `       npm run chaos -- <${names.join("|")}|all> [--jobs N] [--report DIR]\n` +
+        `'${mode ?? ""}' is not a known mode\n`,
     );
     return 2;
   }
@@ -94,6 +100,41 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`\nJSON report: ${path}\n${failing.length === 0 ? "every invariant held" : `${failing.length} seed(s) violated an invariant`}\n`);
   return failing.length === 0 ? 0 : 1;
+}
+
+/** Live scenarios: real processes on 127.0.0.1, one after another. */
+async function runLive(names: string[], jobs: number, dir: string): Promise<number> {
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 10_000) throw new Error("--jobs must be a whole number from 1 to 10000");
+  const results: ScenarioResult[] = [];
+  const started = performance.now();
+  for (const name of names) {
+    const scenario = SCENARIOS.find((s) => s.name === name)!;
+    const result = await runScenario(scenario, jobs, (line) => process.stderr.write(`\r${line}          `));
+    process.stderr.write("\n");
+    results.push(result);
+  }
+  const header = ["scenario", "ok", "jobs", "shipped", "dead letters", "lost", "dup. completions", "fenced", "publish failures", "faults", "seconds"];
+  const rows = results.map((r) => [
+    r.name,
+    r.ok ? "yes" : "NO",
+    r.figures.jobs,
+    r.figures.shipped,
+    r.figures.deadLettered,
+    r.figures.lost,
+    r.figures.duplicateCompletions,
+    r.figures.fencedRejections,
+    r.figures.publishFailures,
+    Object.entries(r.figures.faults).map(([k, v]) => `${k} ${v}`).join(", ") || "poison jobs",
+    r.seconds.toFixed(0),
+  ]);
+  process.stdout.write(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|\n${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n`);
+  for (const r of results.filter((x) => !x.ok)) process.stdout.write(`\n${r.name} FAILED:\n${r.violations.map((v) => `  - ${v}`).join("\n")}\n  replay: npm run chaos -- ${r.name}\n`);
+  mkdirSync(dir, { recursive: true });
+  const base = join(dir, `chaos-live-${names.length === 1 ? names[0] : "all"}`);
+  writeFileSync(`${base}.json`, JSON.stringify({ mode: "live", jobsPerScenario: jobs, wallSeconds: (performance.now() - started) / 1000, results }, null, 2));
+  writeFileSync(`${base}.html`, renderHtmlReport(results, `Fleet Dispatch live chaos (${new Date().toISOString()})`));
+  process.stdout.write(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; reports: ${base}.json, ${base}.html\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
 }
 
 main().then(

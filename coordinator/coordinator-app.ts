@@ -8,6 +8,7 @@ import { Coordinator, type CoordinatorOptions } from "./service/coordinator.js";
 import { CoordinatorLoop } from "./service/coordinator-loop.js";
 import type { StorePort } from "./store/port.js";
 import type { ApiContext } from "./api/context.js";
+import { RateLimiter } from "./api/rate-limiter.js";
 
 export interface CoordinatorAppOptions {
   store: StorePort;
@@ -21,6 +22,8 @@ export interface CoordinatorAppOptions {
   httpLogger?: boolean;
   coordinatorOptions?: Partial<CoordinatorOptions>;
   poolExtras?: ApiContext["poolExtras"];
+  /** Requests per second (and burst) per caller; beyond it, 429. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface CoordinatorApp {
@@ -51,6 +54,7 @@ export async function createCoordinatorApp(options: CoordinatorAppOptions): Prom
       metrics,
       ready: () => ready,
       kick: () => loop.kick(),
+      limiter: new RateLimiter(options.rateLimit ?? { perSecond: 200, burst: 400 }),
       ...(options.poolExtras === undefined ? {} : { poolExtras: options.poolExtras }),
     },
     { logger: options.httpLogger === true ? options.logger : false },

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { FleetError } from "../../contracts/index.js";
 import type { CredentialRegistry } from "../auth/credentials.js";
+import type { RateLimiter } from "./rate-limiter.js";
 import type { FactoryPrincipal, OperatorPrincipal, Principal } from "../auth/principal.js";
 
 declare module "fastify" {
@@ -12,7 +13,7 @@ declare module "fastify" {
 export type Role = "operator" | "factory" | "any";
 
 /** preHandler that establishes the caller from its token and enforces the route's role. */
-export function requireRole(credentials: CredentialRegistry, role: Role) {
+export function requireRole(credentials: CredentialRegistry, role: Role, limiter?: RateLimiter) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const factoryHeader = request.headers["x-factory-id"];
     const result = credentials.authenticate(request.headers.authorization, typeof factoryHeader === "string" ? factoryHeader : undefined);
@@ -21,6 +22,7 @@ export function requireRole(credentials: CredentialRegistry, role: Role) {
       throw new FleetError("FORBIDDEN", `this call is for ${role}s; the token belongs to a ${result.kind}`);
     }
     request.principal = result;
+    limiter?.take(result.kind === "factory" ? `${result.credentialId}/${result.factoryId}` : result.credentialId);
   };
 }
 

@@ -2,6 +2,7 @@ import type { CredentialRegistry } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
 import type { StorePort } from "../store/port.js";
 import type { FleetMetrics } from "./fleet-metrics.js";
+import type { RateLimiter } from "./rate-limiter.js";
 
 /** What the routes need. Components that later issues add (the dispatcher, the autoscaler) plug
  * in through the optional hooks without the routes knowing them. */
@@ -14,6 +15,8 @@ export interface ApiContext {
   poolExtras?: () => Promise<Record<string, Record<string, unknown>>>;
   /** Whether the process is ready to serve (store reachable, indexes rebuilt). */
   ready: () => boolean;
+  /** Per-caller request limits (429 beyond them). */
+  limiter?: RateLimiter;
   /** Called after any change that may make work schedulable. */
   kick: () => void;
 }

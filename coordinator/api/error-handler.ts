@@ -16,7 +16,15 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
 }
 
 function classify(error: FastifyError | Error): { code: ErrorCode; message: string; details?: unknown; retryAfterSeconds?: number } {
-  if (error instanceof FleetError) return { code: error.code, message: error.message, details: error.details };
+  if (error instanceof FleetError) {
+    const retryAfterMs = (error.details as { retryAfterMs?: number } | undefined)?.retryAfterMs;
+    return {
+      code: error.code,
+      message: error.message,
+      details: error.details,
+      ...(error.code === "RATE_LIMITED" ? { retryAfterSeconds: Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000)) } : {}),
+    };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = error.validationContext ?? "body";
     const fields = error.validation.map((issue) => {

@@ -25,7 +25,11 @@ export interface ApiHarness {
 }
 
 /** A coordinator with its loop off (tests drive tick()), on the given store, with fresh tokens. */
-export async function startApiHarness(store: StorePort, topology: Topology = testTopology()): Promise<ApiHarness> {
+export async function startApiHarness(
+  store: StorePort,
+  topology: Topology = testTopology(),
+  options: { rateLimit?: { perSecond: number; burst: number }; logger?: pino.Logger } = {},
+): Promise<ApiHarness> {
   const op = mintToken("op-acme");
   const other = mintToken("op-globex");
   const fleet = mintToken("op-fleet");
@@ -45,7 +49,16 @@ export async function startApiHarness(store: StorePort, topology: Topology = tes
     ],
   });
   const clock = new ManualClock();
-  const app = await createCoordinatorApp({ store, topology, credentials, clock, logger: pino({ level: "silent" }), loop: false });
+  const app = await createCoordinatorApp({
+    store,
+    topology,
+    credentials,
+    clock,
+    logger: options.logger ?? pino({ level: "silent" }),
+    httpLogger: options.logger !== undefined,
+    loop: false,
+    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+  });
   const tokens = { operator: op.token, otherOperator: other.token, fleetOperator: fleet.token, general: general.token, gpu: gpu.token, revoked: revoked.token };
   return {
     app,

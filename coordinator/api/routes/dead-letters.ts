@@ -9,7 +9,7 @@ import type { ApiContext } from "../context.js";
 /** One operator view over broker dead letters and jobs whose retries ran out. */
 export function registerDeadLetterRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const operator = requireRole(ctx.credentials, "operator");
+  const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
   const view = new DeadLetterView(ctx.store, ctx.coordinator);
 
   api.get(

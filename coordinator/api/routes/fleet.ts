@@ -5,7 +5,7 @@ import type { ApiContext } from "../context.js";
 
 /** Fleet-wide views for operators: pools, queue state, metrics. */
 export function registerFleetRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const operator = requireRole(ctx.credentials, "operator");
+  const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
 
   app.get("/fleet/pools", { schema: { tags: ["fleet"], summary: "Pools with capacity, in-flight leases and scale facts" }, preHandler: operator }, async () => {
     const extras = (await ctx.poolExtras?.()) ?? {};

@@ -18,9 +18,9 @@ import type { ApiContext } from "../context.js";
 /** The job routes of the seed's REST surface. */
 export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const operator = requireRole(ctx.credentials, "operator");
-  const factory = requireRole(ctx.credentials, "factory");
-  const anyone = requireRole(ctx.credentials, "any");
+  const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  const factory = requireRole(ctx.credentials, "factory", ctx.limiter);
+  const anyone = requireRole(ctx.credentials, "any", ctx.limiter);
 
   api.post(
     "/fleet/jobs",

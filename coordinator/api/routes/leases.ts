@@ -7,7 +7,7 @@ import type { ApiContext } from "../context.js";
 /** Factory calls: accept an assignment, keep its lease alive, release it, heartbeat. */
 export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const factory = requireRole(ctx.credentials, "factory");
+  const factory = requireRole(ctx.credentials, "factory", ctx.limiter);
 
   api.post(
     "/fleet/jobs/:id/lease/accept",

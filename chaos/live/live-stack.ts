@@ -1,0 +1,162 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import { parseTopology } from "../../contracts/topology-file.js";
+import { systemClock, type Topology } from "../../contracts/index.js";
+import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
+import { type CoordinatorApp, createCoordinatorApp } from "../../coordinator/coordinator-app.js";
+import { CosmosStore } from "../../coordinator/store/cosmos/cosmos-store.js";
+import { FaultyStore, type StoreFault } from "../../coordinator/store/faulty-store.js";
+import { ServiceBusBroker } from "../../dispatcher/broker/service-bus/service-bus-broker.js";
+import { type Dispatcher, startDispatcher } from "../../dispatcher/dispatcher-service.js";
+import { type EmbeddedCosmos, startEmbeddedCosmos } from "../../peers/cosmos/embedded-cosmos.js";
+import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
+import { FaultProxy } from "./fault-proxy.js";
+
+const AGENT = fileURLToPath(new URL("../../factory-agent/main.ts", import.meta.url));
+
+export interface LiveAgent {
+  id: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+/**
+ * The local stack for live chaos: the embedded Cosmos peer (behind a fault-injecting store
+ * wrapper), the local Service Bus broker behind a TCP fault proxy, the coordinator over HTTP with
+ * its dispatcher, and real factory-agent processes. Everything on 127.0.0.1.
+ */
+export class LiveStack {
+  topology!: Topology;
+  cosmos!: EmbeddedCosmos;
+  broker!: LocalServiceBus;
+  proxy!: FaultProxy;
+  store!: FaultyStore;
+  app!: CoordinatorApp;
+  dispatcher!: Dispatcher;
+  url = "";
+  port = 0;
+  storeFault: () => StoreFault = () => "none";
+  readonly agents: LiveAgent[] = [];
+  private poolToken = "";
+  private credentials!: CredentialRegistry;
+  private serviceBus!: ServiceBusBroker;
+  private connectionString = "";
+  private agentSeq = 0;
+
+  async start(): Promise<void> {
+    this.topology = parseTopology({
+      topic: "assignments",
+      pools: [
+        {
+          name: "general",
+          capabilities: ["lang:ts"],
+          image: "chaos",
+          seats: 1,
+          maxReplicas: 50,
+          workload: "scaledObject",
+          leaseSeconds: 6,
+          acceptTimeoutSeconds: 30,
+          lockDurationSeconds: 10,
+          maxDeliveryCount: 5,
+        },
+      ],
+    });
+    this.cosmos = await startEmbeddedCosmos();
+    this.broker = await startLocalServiceBus({ sweepIntervalMs: 50 });
+    this.proxy = new FaultProxy({ host: "127.0.0.1", port: this.broker.port });
+    await this.proxy.start();
+    this.connectionString = this.broker.connectionString.replace(`:${this.broker.port};`, `:${this.proxy.port};`);
+    const inner = new CosmosStore({ endpoint: this.cosmos.endpoint, key: this.cosmos.key, database: "chaos", local: true });
+    this.store = new FaultyStore(inner, () => this.storeFault());
+    const pool = mintToken("pool-general");
+    this.poolToken = pool.token;
+    this.credentials = new CredentialRegistry({ factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: pool.secretSha256, revoked: false }], operators: [] });
+    this.serviceBus = new ServiceBusBroker({ connectionString: this.connectionString });
+    await this.bootCoordinator(0);
+  }
+
+  async bootCoordinator(port: number): Promise<void> {
+    const logger = pino({ level: "silent" });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.app = await createCoordinatorApp({ store: this.store, topology: this.topology, credentials: this.credentials, logger, clock: systemClock, loopMaxIdleMs: 200 });
+        break;
+      } catch (error) {
+        if (attempt > 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    this.url = await this.app.listen("127.0.0.1", port);
+    this.port = Number(new URL(this.url).port);
+    this.dispatcher = await startDispatcher({
+      broker: this.serviceBus,
+      topology: this.topology,
+      coordinator: this.app.coordinator,
+      store: this.store,
+      clock: systemClock,
+      logger,
+      relay: { backoffMaxMs: 1000, circuitOpenMs: 500 },
+      deadLetterPollMs: 200,
+    });
+  }
+
+  /** kill -9 of the coordinator process, as far as one process can: everything in memory is lost. */
+  async crashCoordinator(downMs: number): Promise<void> {
+    this.dispatcher.relay.crash();
+    await this.dispatcher.monitor.stop();
+    await this.app.close();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.bootCoordinator(this.port);
+  }
+
+  startAgent(env: Record<string, string> = {}): LiveAgent {
+    const id = `chaos-agent-${++this.agentSeq}`;
+    let output = "";
+    const child = spawn(process.execPath, ["--import", "tsx", AGENT], {
+      env: {
+        ...process.env,
+        COORDINATOR_URL: this.url,
+        FACTORY_TOKEN: this.poolToken,
+        FACTORY_ID: id,
+        POOL: "general",
+        SERVICEBUS_CONNECTION_STRING: this.connectionString,
+        MODE: "serve",
+        IDLE_TIMEOUT_SECONDS: "600",
+        SIM_DURATION_MS: "600",
+        HEARTBEAT_SECONDS: "2",
+        GRACE_SECONDS: "10",
+        LOG_LEVEL: "warn",
+        WORK_DIR: ".tmp/chaos-work",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+    });
+    const agent: LiveAgent = { id, child, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))), output: () => output };
+    this.agents.push(agent);
+    return agent;
+  }
+
+  liveAgents(): LiveAgent[] {
+    return this.agents.filter((a) => a.child.exitCode === null && a.child.signalCode === null);
+  }
+
+  async stop(): Promise<void> {
+    for (const agent of this.liveAgents()) agent.child.kill("SIGKILL");
+    await Promise.all(this.agents.map((a) => a.exited));
+    await this.dispatcher.stop().catch(() => undefined);
+    await this.app.close().catch(() => undefined);
+    await this.serviceBus.close();
+    await this.proxy.close();
+    await this.store.close();
+    await this.broker.close();
+    await this.cosmos.close();
+  }
+}

@@ -1,0 +1,161 @@
+import { isTerminal, type JobDoc } from "../../contracts/index.js";
+import { LiveStack } from "./live-stack.js";
+import type { Scenario } from "./scenarios.js";
+
+export interface Sample {
+  t: number;
+  shipped: number;
+  open: number;
+  deadLetters: number;
+  agents: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  samples: Sample[];
+  faultWindows: { fault: string; from: number; to: number }[];
+  ok: boolean;
+  violations: string[];
+  seconds: number;
+  figures: {
+    jobs: number;
+    shipped: number;
+    deadLettered: number;
+    lost: number;
+    duplicateCompletions: number;
+    fencedRejections: number;
+    publishFailures: number;
+    republished: number;
+    faults: Record<string, number>;
+  };
+}
+
+/**
+ * Runs one live scenario: real agent processes, the real SDKs, faults injected through the proxy,
+ * signals and restarts; then heals, drains (bounded) and checks: every job terminal, shipped jobs
+ * shipped once, poison dead-lettered and nothing else, the outbox empty, and the fault fired.
+ */
+export async function runScenario(scenario: Scenario, jobs: number, progress: (line: string) => void = () => undefined): Promise<ScenarioResult> {
+  const started = Date.now();
+  const stack = new LiveStack();
+  await stack.start();
+  const faults: Record<string, number> = {};
+  const faultWindows: { fault: string; from: number; to: number }[] = [];
+  const note = (fault: string) => {
+    faults[fault] = (faults[fault] ?? 0) + 1;
+    faultWindows.push({ fault, from: (Date.now() - started) / 1000, to: Number.NaN });
+  };
+  const samples: Sample[] = [];
+  let sampling = false;
+  const sampler = setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    void Promise.all(ids.map((id) => stack.app.coordinator.getJob(undefined, id).catch(() => undefined)))
+      .then((jobsNow) => {
+        samples.push({
+          t: (Date.now() - started) / 1000,
+          shipped: jobsNow.filter((j) => j?.stage === "shipped").length,
+          open: jobsNow.filter((j) => j === undefined || !isTerminal(j.stage)).length,
+          deadLetters: jobsNow.filter((j) => j?.stage === "dead_letter").length,
+          agents: stack.liveAgents().length,
+        });
+      })
+      .finally(() => {
+        sampling = false;
+      });
+  }, 500);
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  const violations: string[] = [];
+  const poison = new Set<string>();
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < scenario.agents; i++) stack.startAgent();
+    let submitted = 0;
+    const submit = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const n = submitted++;
+        const isPoison = scenario.poisonRate !== undefined && n % Math.round(1 / scenario.poisonRate) === 0;
+        const { job } = await stack.app.coordinator.submit("chaos", {
+          idempotencyKey: `${scenario.name}-${n}`,
+          bodyMd: isPoison ? "poison\nsim:poison" : `job ${n}`,
+          persona: "engineer",
+          capabilities: ["lang:ts"],
+          priority: "medium",
+          retry: { max: 2, backoffSeconds: 1, backoffMaxSeconds: 2 },
+          deps: [],
+          depsMode: "hard",
+          kind: "leaf",
+        });
+        ids.push(job.id);
+        if (isPoison) poison.add(job.id);
+      }
+      stack.app.loop.kick();
+    };
+    await submit(jobs);
+    stack.app.loop.kick();
+    await scenario.inject({ stack, sleep, note, submit });
+    const healedAt = (Date.now() - started) / 1000;
+    for (const window of faultWindows) if (Number.isNaN(window.to)) window.to = healedAt;
+    // Heal, keep enough agents, and drain (bounded).
+    stack.proxy.set({ kind: "pass" });
+    stack.storeFault = () => "none";
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      while (stack.liveAgents().length < scenario.agents) stack.startAgent();
+      const jobsNow = await Promise.all(ids.map((id) => stack.app.coordinator.getJob(undefined, id).catch(() => undefined)));
+      const open = jobsNow.filter((j) => j === undefined || !isTerminal(j.stage)).length;
+      progress(`${scenario.name}: ${ids.length - open}/${ids.length} terminal`);
+      if (open === 0 || Date.now() > deadline) break;
+      await sleep(500);
+    }
+    const final = (await Promise.all(ids.map((id) => stack.app.coordinator.getJob(undefined, id).catch(() => undefined)))).filter((j): j is JobDoc => j !== undefined);
+    let duplicateCompletions = 0;
+    for (const id of ids) {
+      const job = final.find((j) => j.id === id);
+      if (job === undefined || !isTerminal(job.stage)) {
+        violations.push(`lost: job ${id} is ${job?.stage ?? "missing"} after the drain`);
+        continue;
+      }
+      const shippedRuns = job.runs.filter((r) => r.result === "shipped").length;
+      if (shippedRuns > 1) {
+        duplicateCompletions += shippedRuns - 1;
+        violations.push(`double completion: job ${id} shipped ${shippedRuns} times`);
+      }
+      if (poison.has(id) && job.stage !== "dead_letter") violations.push(`poison job ${id} ended '${job.stage}'`);
+      if (!poison.has(id) && job.stage === "dead_letter" && job.deadLetter?.source === "broker") violations.push(`healthy job ${id} dead-lettered by the broker`);
+    }
+    const relay = stack.dispatcher.relay.stats();
+    if (relay.pending !== 0) violations.push(`the outbox did not drain (${relay.pending} pending)`);
+    const fenced = stack.app.coordinator.counters.fencedRejections;
+    // Each run proves its fault fired.
+    const brokerFault = faults["broker-refuse"] ?? faults["broker-blackhole"] ?? faults["broker-half-open"];
+    if (brokerFault !== undefined && relay.publishFailures === 0) violations.push("faults did not fire: no publish failed during the broker fault");
+    if (faults["agent-pause"] !== undefined && fenced === 0) violations.push("faults did not fire: a worker was stopped past its lease but no write was fenced");
+    if (poison.size > 0 && final.filter((j) => j.stage === "dead_letter").length === 0) violations.push("faults did not fire: poison jobs but no dead letter");
+    if (Object.keys(faults).length === 0 && scenario.poisonRate === undefined) violations.push("faults did not fire: nothing was injected");
+    return {
+      name: scenario.name,
+      description: scenario.description,
+      samples,
+      faultWindows,
+      ok: violations.length === 0,
+      violations,
+      seconds: (Date.now() - started) / 1000,
+      figures: {
+        jobs: ids.length,
+        shipped: final.filter((j) => j.stage === "shipped").length,
+        deadLettered: final.filter((j) => j.stage === "dead_letter").length,
+        lost: violations.filter((v) => v.startsWith("lost")).length,
+        duplicateCompletions,
+        fencedRejections: fenced,
+        publishFailures: relay.publishFailures,
+        republished: relay.republished,
+        faults,
+      },
+    };
+  } finally {
+    clearInterval(sampler);
+    await stack.stop();
+  }
+}

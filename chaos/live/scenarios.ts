@@ -1,0 +1,138 @@
+import type { LiveStack } from "./live-stack.js";
+
+export interface ScenarioContext {
+  stack: LiveStack;
+  sleep(ms: number): Promise<void>;
+  note(fault: string): void;
+  /** Submits more jobs now (during a fault, to prove the outbox rides it out). */
+  submit(count: number): Promise<void>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  agents: number;
+  /** Fraction of jobs whose body crashes the agent every time. */
+  poisonRate?: number;
+  /** Injects the faults while jobs flow; must heal before it returns. */
+  inject(ctx: ScenarioContext): Promise<void>;
+}
+
+/** The named live scenarios. Every loop is bounded in count and time. */
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "broker-outage",
+    description: "the broker refuses connections for 8 s",
+    agents: 3,
+    async inject({ stack, sleep, note, submit }) {
+      await sleep(1500);
+      stack.proxy.set({ kind: "refuse" });
+      note("broker-refuse");
+      await submit(10);
+      await sleep(8000);
+      stack.proxy.set({ kind: "pass" });
+    },
+  },
+  {
+    name: "broker-blackhole",
+    description: "connections stay open but nothing is forwarded for 8 s",
+    agents: 3,
+    async inject({ stack, sleep, note, submit }) {
+      await sleep(1500);
+      stack.proxy.set({ kind: "blackhole" });
+      note("broker-blackhole");
+      await submit(10);
+      await sleep(8000);
+      stack.proxy.resetAll();
+      stack.proxy.set({ kind: "pass" });
+    },
+  },
+  {
+    name: "broker-half-open",
+    description: "the broker's replies are dropped for 6 s: senders never learn their messages arrived",
+    agents: 3,
+    async inject({ stack, sleep, note, submit }) {
+      await sleep(1500);
+      stack.proxy.set({ kind: "drop-replies" });
+      note("broker-half-open");
+      await submit(10);
+      await sleep(6000);
+      stack.proxy.resetAll();
+      stack.proxy.set({ kind: "pass" });
+    },
+  },
+  {
+    name: "factory-churn",
+    description: "kill -9 a running agent every 1.5 s and start a new one",
+    agents: 4,
+    async inject({ stack, sleep, note }) {
+      for (let round = 0; round < 6; round++) {
+        await sleep(1500);
+        const victim = stack.liveAgents()[0];
+        if (victim === undefined) continue;
+        victim.child.kill("SIGKILL");
+        note("agent-kill");
+        stack.startAgent();
+      }
+    },
+  },
+  {
+    name: "stalled-worker",
+    description: "SIGSTOP an agent past its lease, then SIGCONT it: its reports must be fenced",
+    agents: 3,
+    async inject({ stack, sleep, note }) {
+      await sleep(1500);
+      const slow = stack.startAgent({ SIM_DURATION_MS: "4000" });
+      await sleep(3000);
+      slow.child.kill("SIGSTOP");
+      note("agent-pause");
+      await sleep(9000);
+      slow.child.kill("SIGCONT");
+      await sleep(2000);
+    },
+  },
+  {
+    name: "coordinator-crash",
+    description: "the coordinator crashes twice (everything in memory lost) and restarts",
+    agents: 3,
+    async inject({ stack, sleep, note }) {
+      for (let i = 0; i < 2; i++) {
+        await sleep(2000);
+        note("coordinator-crash");
+        await stack.crashCoordinator(1500);
+      }
+    },
+  },
+  {
+    name: "store-throttle",
+    description: "15% of store calls get a 429 for 6 s",
+    agents: 3,
+    async inject({ stack, sleep, note }) {
+      await sleep(1000);
+      let n = 0;
+      stack.storeFault = () => {
+        n++;
+        if (n % 7 === 0) {
+          note("store-429");
+          return { kind: "throttle", retryAfterMs: 50 };
+        }
+        return "none";
+      };
+      await sleep(6000);
+      stack.storeFault = () => "none";
+    },
+  },
+  {
+    name: "poison",
+    description: "10% of jobs crash their agent every time; they must dead-letter, the rest ship",
+    agents: 4,
+    poisonRate: 0.1,
+    async inject({ stack, sleep }) {
+      // Crashed agents are replaced, as a ScaledObject's controller does.
+      for (let round = 0; round < 60; round++) {
+        await sleep(500);
+        while (stack.liveAgents().length < 4) stack.startAgent();
+      }
+    },
+  },
+];
