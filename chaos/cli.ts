@@ -113,7 +113,7 @@ async function runLive(names: string[], jobs: number, dir: string): Promise<numb
     process.stderr.write("\n");
     results.push(result);
   }
-  const header = ["scenario", "ok", "jobs", "shipped", "dead letters", "lost", "dup. completions", "fenced", "publish failures", "faults", "seconds"];
+  const header = ["scenario", "ok", "jobs", "shipped", "dead letters", "lost", "dup. completions", "fenced", "publish failures", "proxy refused/reset/dropped", "faults", "seconds"];
   const rows = results.map((r) => [
     r.name,
     r.ok ? "yes" : "NO",
@@ -124,6 +124,7 @@ async function runLive(names: string[], jobs: number, dir: string): Promise<numb
     r.figures.duplicateCompletions,
     r.figures.fencedRejections,
     r.figures.publishFailures,
+    `${r.figures.proxy.refused}/${r.figures.proxy.resets}/${r.figures.proxy.droppedChunks}`,
     Object.entries(r.figures.faults).map(([k, v]) => `${k} ${v}`).join(", ") || "poison jobs",
     r.seconds.toFixed(0),
   ]);

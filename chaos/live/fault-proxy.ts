@@ -20,7 +20,7 @@ export class FaultProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private server: Server | undefined;
   port = 0;
-  readonly counts = { connections: 0, refused: 0, resets: 0 };
+  readonly counts = { connections: 0, refused: 0, resets: 0, droppedChunks: 0, delayedChunks: 0 };
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -74,9 +74,12 @@ export class FaultProxy {
 
   private forward(chunk: Buffer, to: Socket, direction: "up" | "down"): void {
     const mode = this.mode;
-    if (mode.kind === "blackhole") return;
-    if (mode.kind === "drop-replies" && direction === "down") return;
+    if (mode.kind === "blackhole" || (mode.kind === "drop-replies" && direction === "down")) {
+      this.counts.droppedChunks++;
+      return;
+    }
     if (mode.kind === "latency") {
+      this.counts.delayedChunks++;
       setTimeout(() => to.writable && to.write(chunk), mode.ms);
       return;
     }

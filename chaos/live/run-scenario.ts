@@ -27,6 +27,7 @@ export interface ScenarioResult {
     fencedRejections: number;
     publishFailures: number;
     republished: number;
+    proxy: { refused: number; resets: number; droppedChunks: number };
     faults: Record<string, number>;
   };
 }
@@ -51,15 +52,12 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
   const sampler = setInterval(() => {
     if (sampling) return;
     sampling = true;
-    void Promise.all(ids.map((id) => stack.app.coordinator.getJob(undefined, id).catch(() => undefined)))
-      .then((jobsNow) => {
-        samples.push({
-          t: (Date.now() - started) / 1000,
-          shipped: jobsNow.filter((j) => j?.stage === "shipped").length,
-          open: jobsNow.filter((j) => j === undefined || !isTerminal(j.stage)).length,
-          deadLetters: jobsNow.filter((j) => j?.stage === "dead_letter").length,
-          agents: stack.liveAgents().length,
-        });
+    // From the coordinator's in-memory counters: no store reads while a herd is running.
+    void Promise.resolve()
+      .then(() => {
+        const open = Object.values(stack.app.coordinator.queueState().byStage).reduce((a, b) => a + b, 0);
+        const counters = stack.app.coordinator.counters;
+        samples.push({ t: (Date.now() - started) / 1000, shipped: counters.shipped, open, deadLetters: counters.deadLettered, agents: stack.liveAgents().length });
       })
       .finally(() => {
         sampling = false;
@@ -70,10 +68,10 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
   const poison = new Set<string>();
   const ids: string[] = [];
   try {
-    for (let i = 0; i < scenario.agents; i++) stack.startAgent();
+    for (let i = 0; i < scenario.agents; i++) stack.startAgent(scenario.agentEnv);
     let submitted = 0;
-    const submit = async (count: number) => {
-      for (let i = 0; i < count; i++) {
+    const submitOne = async () => {
+      {
         const n = submitted++;
         const isPoison = scenario.poisonRate !== undefined && n % Math.round(1 / scenario.poisonRate) === 0;
         const { job } = await stack.app.coordinator.submit("chaos", {
@@ -90,6 +88,13 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
         ids.push(job.id);
         if (isPoison) poison.add(job.id);
       }
+    };
+    const submit = async (count: number, together = false) => {
+      if (together) {
+        for (let done = 0; done < count; done += 500) await Promise.all(Array.from({ length: Math.min(500, count - done) }, submitOne));
+      } else {
+        for (let i = 0; i < count; i++) await submitOne();
+      }
       stack.app.loop.kick();
     };
     await submit(jobs);
@@ -100,11 +105,10 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
     // Heal, keep enough agents, and drain (bounded).
     stack.proxy.set({ kind: "pass" });
     stack.storeFault = () => "none";
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + (scenario.drainSeconds ?? 120) * 1000;
     for (;;) {
-      while (stack.liveAgents().length < scenario.agents) stack.startAgent();
-      const jobsNow = await Promise.all(ids.map((id) => stack.app.coordinator.getJob(undefined, id).catch(() => undefined)));
-      const open = jobsNow.filter((j) => j === undefined || !isTerminal(j.stage)).length;
+      while (stack.liveAgents().length < scenario.agents) stack.startAgent(scenario.agentEnv);
+      const open = Object.values(stack.app.coordinator.queueState().byStage).reduce((a, b) => a + b, 0);
       progress(`${scenario.name}: ${ids.length - open}/${ids.length} terminal`);
       if (open === 0 || Date.now() > deadline) break;
       await sleep(500);
@@ -130,7 +134,8 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
     const fenced = stack.app.coordinator.counters.fencedRejections;
     // Each run proves its fault fired.
     const brokerFault = faults["broker-refuse"] ?? faults["broker-blackhole"] ?? faults["broker-half-open"];
-    if (brokerFault !== undefined && relay.publishFailures === 0) violations.push("faults did not fire: no publish failed during the broker fault");
+    const transportHit = stack.proxy.counts.refused + stack.proxy.counts.resets + stack.proxy.counts.droppedChunks;
+    if (brokerFault !== undefined && relay.publishFailures === 0 && transportHit === 0) violations.push("faults did not fire: the proxy refused, reset or dropped nothing during the broker fault");
     if (faults["agent-pause"] !== undefined && fenced === 0) violations.push("faults did not fire: a worker was stopped past its lease but no write was fenced");
     if (poison.size > 0 && final.filter((j) => j.stage === "dead_letter").length === 0) violations.push("faults did not fire: poison jobs but no dead letter");
     if (Object.keys(faults).length === 0 && scenario.poisonRate === undefined) violations.push("faults did not fire: nothing was injected");
@@ -151,6 +156,7 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
         fencedRejections: fenced,
         publishFailures: relay.publishFailures,
         republished: relay.republished,
+        proxy: { refused: stack.proxy.counts.refused, resets: stack.proxy.counts.resets, droppedChunks: stack.proxy.counts.droppedChunks },
         faults,
       },
     };

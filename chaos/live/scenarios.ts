@@ -4,14 +4,19 @@ export interface ScenarioContext {
   stack: LiveStack;
   sleep(ms: number): Promise<void>;
   note(fault: string): void;
-  /** Submits more jobs now (during a fault, to prove the outbox rides it out). */
-  submit(count: number): Promise<void>;
+  /** Submits more jobs now (during a fault, to prove the outbox rides it out); `together`
+   * submits them concurrently (a thundering herd). */
+  submit(count: number, together?: boolean): Promise<void>;
 }
 
 export interface Scenario {
   name: string;
   description: string;
   agents: number;
+  /** Extra environment for the agents (seats, engine speed). */
+  agentEnv?: Record<string, string>;
+  /** Upper bound on the drain after healing. */
+  drainSeconds?: number;
   /** Fraction of jobs whose body crashes the agent every time. */
   poisonRate?: number;
   /** Injects the faults while jobs flow; must heal before it returns. */
@@ -120,6 +125,44 @@ export const SCENARIOS: Scenario[] = [
       };
       await sleep(6000);
       stack.storeFault = () => "none";
+    },
+  },
+  {
+    name: "thundering-herd",
+    description: "10,000 submissions at once (FLEET_HERD_JOBS overrides), 12 agents with 4 seats each",
+    agents: 12,
+    agentEnv: { SEATS: "4", SIM_DURATION_MS: "30" },
+    drainSeconds: 1200,
+    async inject({ note, submit }) {
+      note("herd");
+      await submit(Number(process.env.FLEET_HERD_JOBS ?? 10_000), true);
+    },
+  },
+  {
+    name: "combined",
+    description: "broker outage, agent churn and a stalled worker at the same time",
+    agents: 4,
+    async inject({ stack, sleep, note, submit }) {
+      await sleep(1500);
+      const slow = stack.startAgent({ SIM_DURATION_MS: "4000" });
+      await sleep(2500);
+      slow.child.kill("SIGSTOP");
+      note("agent-pause");
+      stack.proxy.set({ kind: "refuse" });
+      note("broker-refuse");
+      await submit(10);
+      for (let round = 0; round < 4; round++) {
+        await sleep(1500);
+        const victim = stack.liveAgents().find((a) => a !== slow);
+        if (victim === undefined) continue;
+        victim.child.kill("SIGKILL");
+        note("agent-kill");
+        stack.startAgent();
+      }
+      stack.proxy.set({ kind: "pass" });
+      await sleep(3000);
+      slow.child.kill("SIGCONT");
+      await sleep(2000);
     },
   },
   {

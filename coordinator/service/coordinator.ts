@@ -62,7 +62,7 @@ export class Coordinator {
   private readonly submitter: JobSubmitter;
   private readonly sinks: AssignmentSink[] = [];
   private readonly unblockQueue = new Set<string>();
-  readonly counters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0 };
+  readonly counters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0 };
 
   constructor(private readonly options: CoordinatorOptions) {
     this.book = new JobBook(options.store);
@@ -310,6 +310,10 @@ export class Coordinator {
   /** Keeps every index in step with one committed change. The only place indexes change. */
   private observe(previous: JobDoc | undefined, next: JobDoc): void {
     this.pools.observe(previous, next);
+    if (previous !== undefined && previous.stage !== next.stage) {
+      if (next.stage === "shipped") this.counters.shipped++;
+      if (next.stage === "dead_letter") this.counters.deadLettered++;
+    }
     this.dependents.observe(previous, next);
     // Ready index and backoff.
     if (next.stage === "queued") {
