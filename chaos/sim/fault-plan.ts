@@ -5,6 +5,8 @@ export interface FaultPlan {
   brokerOutages: { from: number; to: number; kind: "refuse" | "half-open" }[];
   storeThrottleRate: number;
   storeTimeoutRate: number;
+  /** 412 races: a conditional replace finds the etag moved on. */
+  storeConflictRate: number;
   agentKillRate: number;
   agentPauseRate: number;
   agentDrainRate: number;
@@ -24,6 +26,7 @@ export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): Fault
     brokerOutages: windows(random.int(0, 2), 10_000).map((w) => ({ ...w, kind: random.chance(0.5) ? "refuse" : "half-open" })),
     storeThrottleRate: random.chance(0.5) ? random.next() * 0.05 : 0,
     storeTimeoutRate: random.chance(0.5) ? random.next() * 0.02 : 0,
+    storeConflictRate: random.chance(0.5) ? random.next() * 0.05 : 0,
     agentKillRate: random.next() * 0.15,
     agentPauseRate: random.next() * 0.1,
     agentDrainRate: random.next() * 0.1,

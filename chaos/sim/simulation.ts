@@ -60,11 +60,15 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     return plan.brokerOutages.find((o) => t >= o.from && t < o.to)?.kind ?? "none";
   };
   const memory = new MemoryStore();
-  const store = new FaultyStore(memory, () => {
+  const store = new FaultyStore(memory, (op) => {
     if (!inFaultPhase()) return "none";
     if (random.chance(plan.storeThrottleRate)) {
       count("store-429");
       return { kind: "throttle", retryAfterMs: 100 };
+    }
+    if (op === "replace" && random.chance(plan.storeConflictRate)) {
+      count("store-412");
+      return "conflict";
     }
     if (random.chance(plan.storeTimeoutRate)) {
       count("store-timeout");

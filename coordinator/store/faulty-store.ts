@@ -1,6 +1,6 @@
 import { type Collection, type DocOf, StoreError, type StorePort, type StoreQuery } from "./port.js";
 
-export type StoreFault = "none" | { kind: "throttle"; retryAfterMs: number } | { kind: "timeout"; applied: boolean } | "unavailable";
+export type StoreFault = "none" | { kind: "throttle"; retryAfterMs: number } | { kind: "timeout"; applied: boolean } | "unavailable" | "conflict";
 export type StoreFaultOp = "read" | "create" | "replace" | "upsert" | "delete" | "query";
 
 /**
@@ -46,6 +46,11 @@ export class FaultyStore implements StorePort {
     const fault = this.decide(op, collection);
     if (fault === "none") return call();
     if (fault === "unavailable") throw new StoreError("unavailable", `${op} on ${collection}: store unreachable (injected)`);
+    // A 412 race: another writer got there first (only meaningful for conditional replaces).
+    if (fault === "conflict") {
+      if (op !== "replace") return call();
+      throw new StoreError("conflict", `${op} on ${collection}: etag moved on (injected 412 race)`);
+    }
     if (fault.kind === "throttle") throw new StoreError("throttled", `${op} on ${collection}: 429 (injected)`, { retryAfterMs: fault.retryAfterMs });
     if (fault.applied) await call();
     throw new StoreError("timeout", `${op} on ${collection}: timed out, outcome unknown (injected)`);
