@@ -129,7 +129,11 @@ async function runLive(names: string[], jobs: number, dir: string): Promise<numb
     r.seconds.toFixed(0),
   ]);
   process.stdout.write(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|\n${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n`);
-  for (const r of results.filter((x) => !x.ok)) process.stdout.write(`\n${r.name} FAILED:\n${r.violations.map((v) => `  - ${v}`).join("\n")}\n  replay: npm run chaos -- ${r.name}\n`);
+  for (const r of results.filter((x) => !x.ok)) {
+    const shown = r.violations.slice(0, 20).map((v) => `  - ${v}`);
+    if (r.violations.length > 20) shown.push(`  ... and ${r.violations.length - 20} more (see the JSON report)`);
+    process.stdout.write(`\n${r.name} FAILED:\n${shown.join("\n")}\n  replay: npm run chaos -- ${r.name}\n`);
+  }
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `chaos-live-${names.length === 1 ? names[0] : "all"}`);
   writeFileSync(`${base}.json`, JSON.stringify({ mode: "live", jobsPerScenario: jobs, wallSeconds: (performance.now() - started) / 1000, results }, null, 2));

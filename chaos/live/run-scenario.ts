@@ -1,4 +1,4 @@
-import { isTerminal, type JobDoc } from "../../contracts/index.js";
+import { FleetError, isTerminal, type JobDoc } from "../../contracts/index.js";
 import { LiveStack } from "./live-stack.js";
 import type { Scenario } from "./scenarios.js";
 
@@ -113,7 +113,25 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
       if (open === 0 || Date.now() > deadline) break;
       await sleep(500);
     }
-    const final = (await Promise.all(ids.map((id) => stack.app.coordinator.getJob(undefined, id).catch(() => undefined)))).filter((j): j is JobDoc => j !== undefined);
+    // Read the final state in bounded batches (thousands of concurrent reads would swamp the peer),
+    // retrying a read that fails: a failed read is not a lost job.
+    const final: JobDoc[] = [];
+    for (let from = 0; from < ids.length; from += 100) {
+      const batch = await Promise.all(
+        ids.slice(from, from + 100).map(async (id) => {
+          for (let attempt = 0; attempt < 5; attempt++) {
+            try {
+              return await stack.app.coordinator.getJob(undefined, id);
+            } catch (error) {
+              if (error instanceof FleetError && error.code === "NOT_FOUND") return undefined;
+              await sleep(200);
+            }
+          }
+          return undefined;
+        }),
+      );
+      for (const job of batch) if (job !== undefined) final.push(job);
+    }
     let duplicateCompletions = 0;
     for (const id of ids) {
       const job = final.find((j) => j.id === id);
