@@ -19,11 +19,14 @@ async function main(): Promise<number> {
   };
   const mode = args[0];
   const names = SCENARIOS.map((s) => s.name);
-  if (mode === "all" || (mode !== undefined && names.includes(mode))) return runLive(mode === "all" ? SCENARIOS.map((s) => s.name) : [mode], Number(flag("--jobs") ?? 20), flag("--report") ?? "reports");
+  const duration = flag("--duration") === undefined ? undefined : Number(flag("--duration"));
+  if (duration !== undefined && (!Number.isFinite(duration) || duration <= 0 || duration > 600)) throw new Error("--duration takes the fault length in seconds (0 < S <= 600)");
+  if (mode === "all" || (mode !== undefined && names.includes(mode)))
+    return runLive(mode === "all" ? SCENARIOS.map((s) => s.name) : [mode], Number(flag("--jobs") ?? 20), flag("--report") ?? "reports", duration);
   if (mode !== "sim") {
     process.stderr.write(
       `usage: npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--report DIR]\n` +
-        `       npm run chaos -- <${names.join("|")}|all> [--jobs N] [--report DIR]\n` +
+        `       npm run chaos -- <${names.join("|")}|all> [--jobs N] [--duration S] [--report DIR]\n` +
         `'${mode ?? ""}' is not a known mode\n`,
     );
     return 2;
@@ -103,13 +106,13 @@ async function main(): Promise<number> {
 }
 
 /** Live scenarios: real processes on 127.0.0.1, one after another. */
-async function runLive(names: string[], jobs: number, dir: string): Promise<number> {
+async function runLive(names: string[], jobs: number, dir: string, faultSeconds?: number): Promise<number> {
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 10_000) throw new Error("--jobs must be a whole number from 1 to 10000");
   const results: ScenarioResult[] = [];
   const started = performance.now();
   for (const name of names) {
     const scenario = SCENARIOS.find((s) => s.name === name)!;
-    const result = await runScenario(scenario, jobs, (line) => process.stderr.write(`\r${line}          `));
+    const result = await runScenario(scenario, jobs, (line) => process.stderr.write(`\r${line}          `), faultSeconds === undefined ? {} : { faultSeconds });
     process.stderr.write("\n");
     results.push(result);
   }

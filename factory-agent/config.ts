@@ -28,6 +28,8 @@ export const AgentEnv = z
     SIM_CRASH_RATE: Rate,
     SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
     SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+    /** Optional: reach the namespace through this address (a proxy), e.g. https://127.0.0.1:15671. */
+    SERVICEBUS_ENDPOINT_ADDRESS: z.string().url().optional(),
     TOPIC: z.string().min(1).default("assignments"),
     SUBSCRIPTION: z.string().min(1).optional(),
     HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
@@ -60,7 +62,7 @@ export interface AgentConfig {
   idleTimeoutMs: number;
   engine: { kind: "sim"; durationMs: number; failureRate: number; crashRate: number } | { kind: "command"; command: string; input: "stdin" | "file" };
   workDir: string;
-  broker: { connectionString: string } | { fullyQualifiedNamespace: string };
+  broker: ({ connectionString: string } | { fullyQualifiedNamespace: string }) & { customEndpointAddress?: string };
   topic: string;
   subscription: string;
   healthPort: number;
@@ -95,7 +97,10 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
         ? { kind: "sim", durationMs: e.SIM_DURATION_MS, failureRate: e.SIM_FAILURE_RATE, crashRate: e.SIM_CRASH_RATE }
         : { kind: "command", command: e.ENGINE_COMMAND!, input: e.ENGINE_INPUT },
     workDir: e.WORK_DIR,
-    broker: e.SERVICEBUS_CONNECTION_STRING !== undefined ? { connectionString: e.SERVICEBUS_CONNECTION_STRING } : { fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE! },
+    broker: {
+      ...(e.SERVICEBUS_CONNECTION_STRING !== undefined ? { connectionString: e.SERVICEBUS_CONNECTION_STRING } : { fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE! }),
+      ...(e.SERVICEBUS_ENDPOINT_ADDRESS === undefined ? {} : { customEndpointAddress: e.SERVICEBUS_ENDPOINT_ADDRESS }),
+    },
     topic: e.TOPIC,
     subscription: e.SUBSCRIPTION ?? e.POOL,
     healthPort: e.HEALTH_PORT,

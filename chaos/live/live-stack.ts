@@ -11,7 +11,21 @@ import { ServiceBusBroker } from "../../dispatcher/broker/service-bus/service-bu
 import { type Dispatcher, startDispatcher } from "../../dispatcher/dispatcher-service.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../../peers/cosmos/embedded-cosmos.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
+import { DefaultAzureCredential } from "@azure/identity";
 import { FaultProxy } from "./fault-proxy.js";
+
+/**
+ * Live chaos against Azure when configured: FLEET_CHAOS_SERVICEBUS_NAMESPACE (fully qualified) and
+ * FLEET_CHAOS_COSMOS_ENDPOINT, reached with DefaultAzureCredential (the identity needs Manage
+ * rights on the namespace to create a scratch topic, and Cosmos data contributor). Faults are
+ * injected from the client side only: the proxy, agent signals, coordinator restarts.
+ */
+export function azureTargetFromEnv(env: NodeJS.ProcessEnv = process.env): { namespace: string; cosmosEndpoint: string; database: string } | undefined {
+  const namespace = env.FLEET_CHAOS_SERVICEBUS_NAMESPACE;
+  const cosmosEndpoint = env.FLEET_CHAOS_COSMOS_ENDPOINT;
+  if (namespace === undefined || cosmosEndpoint === undefined) return undefined;
+  return { namespace, cosmosEndpoint, database: env.FLEET_CHAOS_COSMOS_DATABASE ?? "fleet-chaos" };
+}
 
 const AGENT = fileURLToPath(new URL("../../factory-agent/main.ts", import.meta.url));
 
@@ -29,8 +43,8 @@ export interface LiveAgent {
  */
 export class LiveStack {
   topology!: Topology;
-  cosmos!: EmbeddedCosmos;
-  broker!: LocalServiceBus;
+  cosmos: EmbeddedCosmos | undefined;
+  broker: LocalServiceBus | undefined;
   proxy!: FaultProxy;
   store!: FaultyStore;
   app!: CoordinatorApp;
@@ -43,6 +57,8 @@ export class LiveStack {
   private credentials!: CredentialRegistry;
   private serviceBus!: ServiceBusBroker;
   private connectionString = "";
+  /** Real Azure resources instead of the local peers (see azureTargetFromEnv). */
+  readonly azure = azureTargetFromEnv();
   private agentSeq = 0;
 
   async start(): Promise<void> {
@@ -63,17 +79,30 @@ export class LiveStack {
         },
       ],
     });
-    this.cosmos = await startEmbeddedCosmos();
-    this.broker = await startLocalServiceBus({ sweepIntervalMs: 50 });
-    this.proxy = new FaultProxy({ host: "127.0.0.1", port: this.broker.port });
-    await this.proxy.start();
-    this.connectionString = this.broker.connectionString.replace(`:${this.broker.port};`, `:${this.proxy.port};`);
-    const inner = new CosmosStore({ endpoint: this.cosmos.endpoint, key: this.cosmos.key, database: "chaos", local: true });
+    let inner: CosmosStore;
+    if (this.azure === undefined) {
+      this.cosmos = await startEmbeddedCosmos();
+      this.broker = await startLocalServiceBus({ sweepIntervalMs: 50 });
+      this.proxy = new FaultProxy({ host: "127.0.0.1", port: this.broker.port });
+      await this.proxy.start();
+      this.connectionString = this.broker.connectionString.replace(`:${this.broker.port};`, `:${this.proxy.port};`);
+      inner = new CosmosStore({ endpoint: this.cosmos.endpoint, key: this.cosmos.key, database: "chaos", local: true });
+    } else {
+      // Faults from the client side: the proxy sits in front of the namespace (AMQPS on 5671) and
+      // the SDK reaches it through customEndpointAddress; TLS still verifies the namespace's name.
+      this.proxy = new FaultProxy({ host: this.azure.namespace, port: 5671 });
+      await this.proxy.start();
+      this.topology = { ...this.topology, topic: `chaos-${Date.now()}` };
+      inner = new CosmosStore({ endpoint: this.azure.cosmosEndpoint, credential: new DefaultAzureCredential(), database: this.azure.database });
+    }
     this.store = new FaultyStore(inner, () => this.storeFault());
     const pool = mintToken("pool-general");
     this.poolToken = pool.token;
     this.credentials = new CredentialRegistry({ factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: pool.secretSha256, revoked: false }], operators: [] });
-    this.serviceBus = new ServiceBusBroker({ connectionString: this.connectionString });
+    this.serviceBus =
+      this.azure === undefined
+        ? new ServiceBusBroker({ connectionString: this.connectionString })
+        : new ServiceBusBroker({ fullyQualifiedNamespace: this.azure.namespace, customEndpointAddress: `https://127.0.0.1:${this.proxy.port}` });
     await this.bootCoordinator(0);
   }
 
@@ -121,7 +150,10 @@ export class LiveStack {
         FACTORY_TOKEN: this.poolToken,
         FACTORY_ID: id,
         POOL: "general",
-        SERVICEBUS_CONNECTION_STRING: this.connectionString,
+        ...(this.azure === undefined
+          ? { SERVICEBUS_CONNECTION_STRING: this.connectionString }
+          : { SERVICEBUS_NAMESPACE: this.azure.namespace, SERVICEBUS_ENDPOINT_ADDRESS: `https://127.0.0.1:${this.proxy.port}` }),
+        TOPIC: this.topology.topic,
         MODE: "serve",
         IDLE_TIMEOUT_SECONDS: "600",
         SIM_DURATION_MS: "600",
@@ -156,7 +188,7 @@ export class LiveStack {
     await this.serviceBus.close();
     await this.proxy.close();
     await this.store.close();
-    await this.broker.close();
-    await this.cosmos.close();
+    await this.broker?.close();
+    await this.cosmos?.close();
   }
 }

@@ -37,7 +37,12 @@ export interface ScenarioResult {
  * signals and restarts; then heals, drains (bounded) and checks: every job terminal, shipped jobs
  * shipped once, poison dead-lettered and nothing else, the outbox empty, and the fault fired.
  */
-export async function runScenario(scenario: Scenario, jobs: number, progress: (line: string) => void = () => undefined): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  jobs: number,
+  progress: (line: string) => void = () => undefined,
+  options: { faultSeconds?: number } = {},
+): Promise<ScenarioResult> {
   const started = Date.now();
   const stack = new LiveStack();
   await stack.start();
@@ -99,7 +104,8 @@ export async function runScenario(scenario: Scenario, jobs: number, progress: (l
     };
     await submit(jobs);
     stack.app.loop.kick();
-    await scenario.inject({ stack, sleep, note, submit });
+    const faultMs = (defaultMs: number) => (options.faultSeconds === undefined ? defaultMs : options.faultSeconds * 1000);
+    await scenario.inject({ stack, sleep, note, submit, faultMs });
     const healedAt = (Date.now() - started) / 1000;
     for (const window of faultWindows) if (Number.isNaN(window.to)) window.to = healedAt;
     // Heal, keep enough agents, and drain (bounded).

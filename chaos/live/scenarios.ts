@@ -4,6 +4,8 @@ export interface ScenarioContext {
   stack: LiveStack;
   sleep(ms: number): Promise<void>;
   note(fault: string): void;
+  /** How long a timed fault lasts (`--duration S`); each scenario has its own default. */
+  faultMs(defaultMs: number): number;
   /** Submits more jobs now (during a fault, to prove the outbox rides it out); `together`
    * submits them concurrently (a thundering herd). */
   submit(count: number, together?: boolean): Promise<void>;
@@ -29,12 +31,12 @@ export const SCENARIOS: Scenario[] = [
     name: "broker-outage",
     description: "the broker refuses connections for 8 s",
     agents: 3,
-    async inject({ stack, sleep, note, submit }) {
+    async inject({ stack, sleep, note, submit, faultMs }) {
       await sleep(1500);
       stack.proxy.set({ kind: "refuse" });
       note("broker-refuse");
       await submit(10);
-      await sleep(8000);
+      await sleep(faultMs(8000));
       stack.proxy.set({ kind: "pass" });
     },
   },
@@ -42,12 +44,12 @@ export const SCENARIOS: Scenario[] = [
     name: "broker-blackhole",
     description: "connections stay open but nothing is forwarded for 8 s",
     agents: 3,
-    async inject({ stack, sleep, note, submit }) {
+    async inject({ stack, sleep, note, submit, faultMs }) {
       await sleep(1500);
       stack.proxy.set({ kind: "blackhole" });
       note("broker-blackhole");
       await submit(10);
-      await sleep(8000);
+      await sleep(faultMs(8000));
       stack.proxy.resetAll();
       stack.proxy.set({ kind: "pass" });
     },
@@ -56,12 +58,12 @@ export const SCENARIOS: Scenario[] = [
     name: "broker-half-open",
     description: "the broker's replies are dropped for 6 s: senders never learn their messages arrived",
     agents: 3,
-    async inject({ stack, sleep, note, submit }) {
+    async inject({ stack, sleep, note, submit, faultMs }) {
       await sleep(1500);
       stack.proxy.set({ kind: "drop-replies" });
       note("broker-half-open");
       await submit(10);
-      await sleep(6000);
+      await sleep(faultMs(6000));
       stack.proxy.resetAll();
       stack.proxy.set({ kind: "pass" });
     },
@@ -112,7 +114,7 @@ export const SCENARIOS: Scenario[] = [
     name: "store-throttle",
     description: "15% of store calls get a 429 for 6 s",
     agents: 3,
-    async inject({ stack, sleep, note }) {
+    async inject({ stack, sleep, note, faultMs }) {
       await sleep(1000);
       let n = 0;
       stack.storeFault = () => {
@@ -123,7 +125,7 @@ export const SCENARIOS: Scenario[] = [
         }
         return "none";
       };
-      await sleep(6000);
+      await sleep(faultMs(6000));
       stack.storeFault = () => "none";
     },
   },

@@ -10,9 +10,14 @@ import { exposeScheduledCount } from "./scheduled-count-policy.js";
  * - the namespace's host name (`<name>.servicebus.windows.net`) with a token credential, by default
  *   `DefaultAzureCredential` (managed identity in Azure): no secret in production configuration.
  */
-export type ServiceBusConnection =
+export type ServiceBusConnection = (
   | { connectionString: string; retryOptions?: RetryOptions }
-  | { fullyQualifiedNamespace: string; credential?: TokenCredential; retryOptions?: RetryOptions };
+  | { fullyQualifiedNamespace: string; credential?: TokenCredential; retryOptions?: RetryOptions }
+) & {
+  /** Route the AMQP connection through another address (e.g. a local TCP fault proxy in front of
+   * the namespace) while TLS still verifies the namespace's own name. */
+  customEndpointAddress?: string;
+};
 
 /**
  * Retry options set ON PURPOSE. The SDK's default is 3 retries 30 s apart (fixed), so one broker
@@ -39,7 +44,10 @@ export function isEmulatorConnectionString(connectionString: string): boolean {
 }
 
 export function createClients(connection: ServiceBusConnection): { client: ServiceBusClient; admin: ServiceBusAdministrationClient } {
-  const options = { retryOptions: connection.retryOptions ?? DEFAULT_RETRY_OPTIONS };
+  const options = {
+    retryOptions: connection.retryOptions ?? DEFAULT_RETRY_OPTIONS,
+    ...(connection.customEndpointAddress === undefined ? {} : { customEndpointAddress: connection.customEndpointAddress }),
+  };
   if ("connectionString" in connection) {
     const client = new ServiceBusClient(connection.connectionString, options);
     const admin = new ServiceBusAdministrationClient(connection.connectionString, { retryOptions: ADMIN_RETRY_OPTIONS });
