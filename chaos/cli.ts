@@ -132,6 +132,14 @@ async function runLive(names: string[], jobs: number, dir: string, faultSeconds?
     r.seconds.toFixed(0),
   ]);
   process.stdout.write(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|\n${rows.map((row) => `| ${row.join(" | ")} |`).join("\n")}\n`);
+  process.stdout.write(
+    `\nlatency (s): submit→accept p50/p99, submit→shipped p50/p99, outbox max lag\n${results
+      .map((r) => {
+        const l = r.figures.latency;
+        return `  ${r.name.padEnd(18)} ${l.acceptP50}/${l.acceptP99}  ${l.shippedP50}/${l.shippedP99}  ${l.outboxMaxLagS}`;
+      })
+      .join("\n")}\n`,
+  );
   for (const r of results.filter((x) => !x.ok)) {
     const shown = r.violations.slice(0, 20).map((v) => `  - ${v}`);
     if (r.violations.length > 20) shown.push(`  ... and ${r.violations.length - 20} more (see the JSON report)`);

@@ -28,6 +28,8 @@ export interface ScenarioResult {
     publishFailures: number;
     republished: number;
     proxy: { refused: number; resets: number; droppedChunks: number };
+    /** Seconds from submission to first accept and to shipped, p50/p99; the relay's worst lag. */
+    latency: { acceptP50: number; acceptP99: number; shippedP50: number; shippedP99: number; outboxMaxLagS: number };
     faults: Record<string, number>;
   };
 }
@@ -181,6 +183,13 @@ export async function runScenario(
         publishFailures: relay.publishFailures,
         republished: relay.republished,
         proxy: { refused: stack.proxy.counts.refused, resets: stack.proxy.counts.resets, droppedChunks: stack.proxy.counts.droppedChunks },
+        latency: {
+          acceptP50: percentile(final.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.5),
+          acceptP99: percentile(final.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.99),
+          shippedP50: percentile(final.filter((j) => j.stage === "shipped").map((j) => (j.updatedAt - j.createdAt) / 1000), 0.5),
+          shippedP99: percentile(final.filter((j) => j.stage === "shipped").map((j) => (j.updatedAt - j.createdAt) / 1000), 0.99),
+          outboxMaxLagS: relay.maxLagMs / 1000,
+        },
         faults,
       },
     };
@@ -188,4 +197,10 @@ export async function runScenario(
     clearInterval(sampler);
     await stack.stop();
   }
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!.toFixed(2));
 }

@@ -1,3 +1,4 @@
+import type { ProxyMode } from "./fault-proxy.js";
 import type { LiveStack } from "./live-stack.js";
 
 export interface ScenarioContext {
@@ -25,49 +26,36 @@ export interface Scenario {
   inject(ctx: ScenarioContext): Promise<void>;
 }
 
+/** A broker fault through the proxy: more jobs are submitted while it lasts, then every open
+ * connection is cut so clients reconnect cleanly, and traffic passes again. */
+function brokerFault(name: string, description: string, mode: ProxyMode, fault: string, defaultMs: number): Scenario {
+  return {
+    name,
+    description,
+    agents: 3,
+    async inject({ stack, sleep, note, submit, faultMs }) {
+      await sleep(1500);
+      stack.proxy.set(mode);
+      note(fault);
+      await submit(10);
+      await sleep(faultMs(defaultMs));
+      stack.proxy.resetAll();
+      stack.proxy.set({ kind: "pass" });
+    },
+  };
+}
+
 /** The named live scenarios. Every loop is bounded in count and time. */
 export const SCENARIOS: Scenario[] = [
-  {
-    name: "broker-outage",
-    description: "the broker refuses connections for 8 s",
-    agents: 3,
-    async inject({ stack, sleep, note, submit, faultMs }) {
-      await sleep(1500);
-      stack.proxy.set({ kind: "refuse" });
-      note("broker-refuse");
-      await submit(10);
-      await sleep(faultMs(8000));
-      stack.proxy.set({ kind: "pass" });
-    },
-  },
-  {
-    name: "broker-blackhole",
-    description: "connections stay open but nothing is forwarded for 8 s",
-    agents: 3,
-    async inject({ stack, sleep, note, submit, faultMs }) {
-      await sleep(1500);
-      stack.proxy.set({ kind: "blackhole" });
-      note("broker-blackhole");
-      await submit(10);
-      await sleep(faultMs(8000));
-      stack.proxy.resetAll();
-      stack.proxy.set({ kind: "pass" });
-    },
-  },
-  {
-    name: "broker-half-open",
-    description: "the broker's replies are dropped for 6 s: senders never learn their messages arrived",
-    agents: 3,
-    async inject({ stack, sleep, note, submit, faultMs }) {
-      await sleep(1500);
-      stack.proxy.set({ kind: "drop-replies" });
-      note("broker-half-open");
-      await submit(10);
-      await sleep(faultMs(6000));
-      stack.proxy.resetAll();
-      stack.proxy.set({ kind: "pass" });
-    },
-  },
+  brokerFault("broker-outage", "the broker refuses connections for 8 s", { kind: "refuse" }, "broker-refuse", 8000),
+  brokerFault("broker-blackhole", "connections stay open but nothing is forwarded for 8 s", { kind: "blackhole" }, "broker-blackhole", 8000),
+  brokerFault(
+    "broker-half-open",
+    "the broker's replies are dropped for 6 s: senders never learn their messages arrived",
+    { kind: "drop-replies" },
+    "broker-half-open",
+    6000,
+  ),
   {
     name: "factory-churn",
     description: "kill -9 a running agent every 1.5 s and start a new one",
