@@ -46,9 +46,11 @@ async function main(): Promise<number> {
     const width = 30;
     const fill = Math.round((done / total) * width);
     const failing = results.filter((r) => !r.check.ok).length;
-    process.stderr.write(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] seed ${seed} (${done}/${total}) failing ${failing}   `);
+    const bar = `[${"#".repeat(fill)}${".".repeat(width - fill)}] seed ${seed} (${done}/${total}) failing ${failing}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${bar}   `);
+    else if (done === total || done % Math.max(1, Math.round(total / 10)) === 0) process.stderr.write(`${bar}\n`);
   }
-  process.stderr.write("\n");
+  if (process.stderr.isTTY) process.stderr.write("\n");
   const wallMs = performance.now() - started;
   const sum = (pick: (r: SimResult) => number) => results.reduce((a, r) => a + pick(r), 0);
   const deadLettered: Record<string, number> = {};

@@ -2,7 +2,9 @@ import type { SeededRandom } from "./seeded-random.js";
 
 /** The fault mix of one run, itself drawn from the seed. Windows are virtual milliseconds. */
 export interface FaultPlan {
-  brokerOutages: { from: number; to: number; kind: "refuse" | "half-open" }[];
+  brokerOutages: { from: number; to: number; kind: "refuse" | "half-open" | "blackhole" }[];
+  /** Broker restarts that lose every lock. */
+  brokerRestarts: number[];
   storeThrottleRate: number;
   storeTimeoutRate: number;
   /** 412 races: a conditional replace finds the etag moved on. */
@@ -23,7 +25,11 @@ export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): Fault
       return { from, to: Math.min(faultPhaseMs, from + random.int(500, maxLength)) };
     });
   return {
-    brokerOutages: windows(random.int(0, 2), 10_000).map((w) => ({ ...w, kind: random.chance(0.5) ? "refuse" : "half-open" })),
+    brokerOutages: windows(random.int(0, 2), 10_000).map((w) => {
+      const roll = random.next();
+      return { ...w, kind: roll < 0.4 ? "refuse" : roll < 0.7 ? "half-open" : "blackhole" };
+    }),
+    brokerRestarts: Array.from({ length: random.int(0, 2) }, () => random.int(1000, faultPhaseMs - 1000)),
     storeThrottleRate: random.chance(0.5) ? random.next() * 0.05 : 0,
     storeTimeoutRate: random.chance(0.5) ? random.next() * 0.02 : 0,
     storeConflictRate: random.chance(0.5) ? random.next() * 0.05 : 0,

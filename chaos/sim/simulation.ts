@@ -55,7 +55,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     faults[name] = (faults[name] ?? 0) + 1;
   };
   const inFaultPhase = () => clock.now() - START < FAULT_PHASE_MS;
-  const brokerFault = (): "none" | "refuse" | "half-open" => {
+  const brokerFault = (): "none" | "refuse" | "half-open" | "blackhole" => {
     const t = clock.now() - START;
     return plan.brokerOutages.find((o) => t >= o.from && t < o.to)?.kind ?? "none";
   };
@@ -87,6 +87,10 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       if (fault === "half-open" && op === "publish") {
         count("broker-half-open");
         return "drop-ack";
+      }
+      if (fault === "blackhole") {
+        count("broker-blackhole");
+        return "blackhole";
       }
       return "none";
     },
@@ -190,6 +194,12 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       agent.start();
     }
   });
+  for (const at of plan.brokerRestarts) {
+    loop.at(START + at, () => {
+      broker.restart();
+      count("broker-restart");
+    });
+  }
   for (const planned of plan.coordinatorCrashes) {
     loop.at(START + planned.at, () => {
       if (planned.afterTick) pendingCrashAfterTick = { downMs: planned.downMs };

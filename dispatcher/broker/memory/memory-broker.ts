@@ -27,7 +27,7 @@ export type BrokerFaultOp = "publish" | "receive" | "settle" | "renew" | "counts
  *   messages are locked but never handed over (their locks expire); for settle and renew the
  *   caller does not know its settlement or renewal happened.
  */
-export type BrokerFault = "none" | "refuse" | "drop-ack";
+export type BrokerFault = "none" | "refuse" | "drop-ack" | "blackhole";
 
 export interface MemoryBrokerOptions {
   /** Lock expiry, time-to-live, scheduling and duplicate windows are all measured on this clock,
@@ -139,6 +139,16 @@ export class MemoryBroker implements BrokerPort {
     for (const wake of this.wakers) wake();
   }
 
+  /** A broker restart for the simulator: every lock is lost, as when a broker node restarts. */
+  restart(): void {
+    for (const topic of this.topics.values()) {
+      for (const subscription of topic.subscriptions.values()) {
+        subscription.main.dropLocks();
+        subscription.deadLetters.dropLocks();
+      }
+    }
+  }
+
   /** @internal Runs one port call under the fault hook. */
   call<T>(op: BrokerFaultOp, action: () => T): T {
     return this.ifOpen(() => this.faulted(op, action));
@@ -152,6 +162,8 @@ export class MemoryBroker implements BrokerPort {
   private faulted<T>(op: BrokerFaultOp, action: () => T): T {
     const fault = this.options.faults?.(op) ?? "none";
     if (fault === "refuse") throw new BrokerError("unavailable", `${op}: connection refused (injected fault)`);
+    // Blackhole: the connection is open but nothing arrives; the caller times out, nothing happened.
+    if (fault === "blackhole") throw new BrokerError("timeout", `${op}: no answer (injected blackhole; nothing was applied)`);
     const result = action();
     if (fault === "drop-ack") throw new BrokerError("timeout", `${op}: no acknowledgement (injected fault; the operation was applied)`);
     return result;

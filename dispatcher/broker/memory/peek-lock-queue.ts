@@ -87,6 +87,11 @@ export class PeekLockQueue {
     return { active: this.messages.size - this.scheduled.size, scheduled: this.scheduled.size };
   }
 
+  /** A broker restart: every lock is lost and its message counts a failed delivery. */
+  dropLocks(): void {
+    for (const message of [...this.locked]) this.release(message);
+  }
+
   /** A failed delivery (abandon or lock expiry): available again, or dead-lettered past the maximum. */
   private release(message: StoredMessage): void {
     message.lock = undefined;
