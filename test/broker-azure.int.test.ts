@@ -1,7 +1,6 @@
-import { ServiceBusClient } from "@azure/service-bus";
 import { describe, it } from "vitest";
-import { ServiceBusBroker } from "../dispatcher/broker/service-bus/service-bus-broker.js";
 import { runBrokerContract } from "./broker-contract.js";
+import { serviceBusUnderTest } from "./support/service-bus-under-test.js";
 
 /**
  * Opt-in: the same broker contract against Microsoft's Service Bus emulator or a real namespace,
@@ -21,22 +20,7 @@ if (connectionString === undefined || connectionString.trim() === "") {
 } else {
   runBrokerContract(
     "Azure Service Bus (FLEET_SERVICEBUS_CONNECTION_STRING)",
-    async () => {
-      const broker = new ServiceBusBroker({ connectionString });
-      const raw = new ServiceBusClient(connectionString);
-      return {
-        broker,
-        publishRaw: async (topic, message) => {
-          const sender = raw.createSender(topic);
-          await sender.sendMessages({ messageId: message.messageId, body: Buffer.from(message.text, "utf8"), applicationProperties: message.applicationProperties });
-          await sender.close();
-        },
-        cleanup: async () => {
-          await raw.close();
-          await broker.close();
-        },
-      };
-    },
+    async () => serviceBusUnderTest(connectionString),
     // Azure's minimum lock duration is 5 s; scheduled messages may be counted at the topic.
     { lockDurationMs: 5000, scheduledCountsPerSubscription: false },
   );

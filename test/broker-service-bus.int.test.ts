@@ -1,9 +1,9 @@
-import { ServiceBusClient } from "@azure/service-bus";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrokerTopology, isBrokerError } from "../dispatcher/broker/port.js";
 import { ServiceBusBroker } from "../dispatcher/broker/service-bus/service-bus-broker.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../peers/service-bus/broker.js";
 import { runBrokerContract } from "./broker-contract.js";
+import { serviceBusUnderTest } from "./support/service-bus-under-test.js";
 
 // One local protocol broker for this file; the real SDK talks AMQP and ATOM to it on 127.0.0.1.
 let local: LocalServiceBus | undefined;
@@ -17,21 +17,7 @@ afterAll(async () => {
 
 runBrokerContract("Service Bus adapter on the local broker", async () => {
   const { connectionString } = await localBroker();
-  const broker = new ServiceBusBroker({ connectionString });
-  // A foreign producer: raw bytes that are not JSON, straight through the SDK.
-  const raw = new ServiceBusClient(connectionString);
-  return {
-    broker,
-    publishRaw: async (topic, message) => {
-      const sender = raw.createSender(topic);
-      await sender.sendMessages({ messageId: message.messageId, body: Buffer.from(message.text, "utf8"), applicationProperties: message.applicationProperties });
-      await sender.close();
-    },
-    cleanup: async () => {
-      await raw.close();
-      await broker.close();
-    },
-  };
+  return serviceBusUnderTest(connectionString);
 });
 
 describe("Service Bus adapter through a broker outage", () => {
