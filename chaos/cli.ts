@@ -118,7 +118,7 @@ async function runLive(names: string[], jobs: number, dir: string, faultSeconds?
     process.stderr.write("\n");
     results.push(result);
   }
-  const header = ["scenario", "ok", "jobs", "shipped", "dead letters", "lost", "dup. completions", "fenced", "publish failures", "proxy refused/reset/dropped", "faults", "seconds"];
+  const header = ["scenario", "ok", "jobs", "shipped", "dead letters", "lost", "dup. completions", "fenced", "publish failures", "broker proxy refused/reset/dropped", "store proxy refused/reset", "faults", "seconds"];
   const rows = results.map((r) => [
     r.name,
     r.ok ? "yes" : "NO",
@@ -130,6 +130,7 @@ async function runLive(names: string[], jobs: number, dir: string, faultSeconds?
     r.figures.fencedRejections,
     r.figures.publishFailures,
     `${r.figures.proxy.refused}/${r.figures.proxy.resets}/${r.figures.proxy.droppedChunks}`,
+    `${r.figures.storeProxy.refused}/${r.figures.storeProxy.resets}`,
     Object.entries(r.figures.faults).map(([k, v]) => `${k} ${v}`).join(", ") || "poison jobs",
     r.seconds.toFixed(0),
   ]);
@@ -159,6 +160,7 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`chaos failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env.FLEET_DEBUG !== undefined && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     process.exit(2);
   },
 );

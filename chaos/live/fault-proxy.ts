@@ -18,6 +18,8 @@ export type ProxyMode =
 export class FaultProxy {
   private mode: ProxyMode = { kind: "pass" };
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  /** Chunks held back by latency mode, by the socket they are bound for. */
+  private readonly delayed = new WeakMap<Socket, number>();
   private server: Server | undefined;
   port = 0;
   readonly counts = { connections: 0, refused: 0, resets: 0, droppedChunks: 0, delayedChunks: 0 };
@@ -66,9 +68,25 @@ export class FaultProxy {
       upstream.destroy();
       this.pairs.delete(pair);
     };
-    client.on("error", end).on("close", end);
-    upstream.on("error", end).on("close", end);
-    client.on("data", (chunk: Buffer) => this.forward(chunk, upstream, "up"));
+    // A side that closes tears the pair down only once the bytes delayed towards the other side
+    // have gone out: a server that answers and closes must still be heard, as on a slow link.
+    const endAfterDelayed = () => {
+      const inFlight = (this.delayed.get(client) ?? 0) + (this.delayed.get(upstream) ?? 0);
+      if (inFlight === 0) end();
+      else setTimeout(endAfterDelayed, 10);
+    };
+    // While replies are swallowed, the server's close is swallowed too: the client keeps a
+    // connection that answers nothing, and is reset when it next sends after the fault heals.
+    const upstreamClosed = () => {
+      if (this.mode.kind === "blackhole" || this.mode.kind === "drop-replies") return;
+      endAfterDelayed();
+    };
+    client.on("error", end).on("close", endAfterDelayed);
+    upstream.on("error", upstreamClosed).on("close", upstreamClosed);
+    client.on("data", (chunk: Buffer) => {
+      if (upstream.destroyed && this.mode.kind !== "blackhole") end();
+      else this.forward(chunk, upstream, "up");
+    });
     upstream.on("data", (chunk: Buffer) => this.forward(chunk, client, "down"));
   }
 
@@ -80,7 +98,11 @@ export class FaultProxy {
     }
     if (mode.kind === "latency") {
       this.counts.delayedChunks++;
-      setTimeout(() => to.writable && to.write(chunk), mode.ms);
+      this.delayed.set(to, (this.delayed.get(to) ?? 0) + 1);
+      setTimeout(() => {
+        this.delayed.set(to, (this.delayed.get(to) ?? 1) - 1);
+        if (to.writable) to.write(chunk);
+      }, mode.ms);
       return;
     }
     if (to.writable) to.write(chunk);

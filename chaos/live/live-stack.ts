@@ -37,8 +37,9 @@ export interface LiveAgent {
 }
 
 /**
- * The local stack for live chaos: the embedded Cosmos peer (behind a fault-injecting store
- * wrapper), the local Service Bus broker behind a TCP fault proxy, the coordinator over HTTP with
+ * The local stack for live chaos: the embedded Cosmos peer behind a TCP fault proxy and a
+ * fault-injecting store wrapper (429s, 412 races, timeouts with unknown outcome, which a proxy
+ * cannot forge), the local Service Bus broker behind its own TCP fault proxy, the coordinator over HTTP with
  * its dispatcher, and real factory-agent processes. Everything on 127.0.0.1.
  */
 export class LiveStack {
@@ -46,6 +47,8 @@ export class LiveStack {
   cosmos: EmbeddedCosmos | undefined;
   broker: LocalServiceBus | undefined;
   proxy!: FaultProxy;
+  /** In front of the Cosmos peer; undefined against Azure (HTTPS with endpoint discovery). */
+  storeProxy: FaultProxy | undefined;
   store!: FaultyStore;
   app!: CoordinatorApp;
   dispatcher!: Dispatcher;
@@ -86,7 +89,9 @@ export class LiveStack {
       this.proxy = new FaultProxy({ host: "127.0.0.1", port: this.broker.port });
       await this.proxy.start();
       this.connectionString = this.broker.connectionString.replace(`:${this.broker.port};`, `:${this.proxy.port};`);
-      inner = new CosmosStore({ endpoint: this.cosmos.endpoint, key: this.cosmos.key, database: "chaos", local: true });
+      this.storeProxy = new FaultProxy({ host: "127.0.0.1", port: this.cosmos.port });
+      await this.storeProxy.start();
+      inner = new CosmosStore({ endpoint: `http://127.0.0.1:${this.storeProxy.port}`, key: this.cosmos.key, database: "chaos", local: true });
     } else {
       // Faults from the client side: the proxy sits in front of the namespace (AMQPS on 5671) and
       // the SDK reaches it through customEndpointAddress; TLS still verifies the namespace's name.
@@ -187,6 +192,7 @@ export class LiveStack {
     await this.app.close().catch(() => undefined);
     await this.serviceBus.close();
     await this.proxy.close();
+    await this.storeProxy?.close();
     await this.store.close();
     await this.broker?.close();
     await this.cosmos?.close();

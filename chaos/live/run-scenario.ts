@@ -1,4 +1,5 @@
 import { FleetError, isTerminal, type JobDoc } from "../../contracts/index.js";
+import { isStoreError } from "../../coordinator/store/port.js";
 import { LiveStack } from "./live-stack.js";
 import type { Scenario } from "./scenarios.js";
 
@@ -28,6 +29,8 @@ export interface ScenarioResult {
     publishFailures: number;
     republished: number;
     proxy: { refused: number; resets: number; droppedChunks: number };
+    /** The proxy in front of the store (local peer only). */
+    storeProxy: { refused: number; resets: number; delayedChunks: number };
     /** Seconds from submission to first accept and to shipped, p50/p99; the relay's worst lag. */
     latency: { acceptP50: number; acceptP99: number; shippedP50: number; shippedP99: number; outboxMaxLagS: number };
     faults: Record<string, number>;
@@ -81,7 +84,10 @@ export async function runScenario(
       {
         const n = submitted++;
         const isPoison = scenario.poisonRate !== undefined && n % Math.round(1 / scenario.poisonRate) === 0;
-        const { job } = await stack.app.coordinator.submit("chaos", {
+        // As a client of the API would: a 503 from the store (throttled, timed out, connection cut)
+        // is retried with the same idempotency key, so an unknown outcome cannot make two jobs.
+        const { job } = await withStoreRetries(() =>
+          stack.app.coordinator.submit("chaos", {
           idempotencyKey: `${scenario.name}-${n}`,
           bodyMd: isPoison ? "poison\nsim:poison" : `job ${n}`,
           persona: "engineer",
@@ -91,7 +97,8 @@ export async function runScenario(
           deps: [],
           depsMode: "hard",
           kind: "leaf",
-        });
+        }),
+        );
         ids.push(job.id);
         if (isPoison) poison.add(job.id);
       }
@@ -112,6 +119,7 @@ export async function runScenario(
     for (const window of faultWindows) if (Number.isNaN(window.to)) window.to = healedAt;
     // Heal, keep enough agents, and drain (bounded).
     stack.proxy.set({ kind: "pass" });
+    stack.storeProxy?.set({ kind: "pass" });
     stack.storeFault = () => "none";
     const deadline = Date.now() + (scenario.drainSeconds ?? 120) * 1000;
     for (;;) {
@@ -162,6 +170,8 @@ export async function runScenario(
     const brokerFault = faults["broker-refuse"] ?? faults["broker-blackhole"] ?? faults["broker-half-open"];
     const transportHit = stack.proxy.counts.refused + stack.proxy.counts.resets + stack.proxy.counts.droppedChunks;
     if (brokerFault !== undefined && relay.publishFailures === 0 && transportHit === 0) violations.push("faults did not fire: the proxy refused, reset or dropped nothing during the broker fault");
+    const storeHit = (stack.storeProxy?.counts.refused ?? 0) + (stack.storeProxy?.counts.resets ?? 0);
+    if (faults["store-refuse"] !== undefined && storeHit === 0) violations.push("faults did not fire: the store proxy refused or reset nothing during the store fault");
     if (faults["agent-pause"] !== undefined && fenced === 0) violations.push("faults did not fire: a worker was stopped past its lease but no write was fenced");
     if (poison.size > 0 && final.filter((j) => j.stage === "dead_letter").length === 0) violations.push("faults did not fire: poison jobs but no dead letter");
     if (Object.keys(faults).length === 0 && scenario.poisonRate === undefined) violations.push("faults did not fire: nothing was injected");
@@ -183,6 +193,7 @@ export async function runScenario(
         publishFailures: relay.publishFailures,
         republished: relay.republished,
         proxy: { refused: stack.proxy.counts.refused, resets: stack.proxy.counts.resets, droppedChunks: stack.proxy.counts.droppedChunks },
+        storeProxy: { refused: stack.storeProxy?.counts.refused ?? 0, resets: stack.storeProxy?.counts.resets ?? 0, delayedChunks: stack.storeProxy?.counts.delayedChunks ?? 0 },
         latency: {
           acceptP50: percentile(final.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.5),
           acceptP99: percentile(final.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.99),
@@ -203,4 +214,16 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return Number(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!.toFixed(2));
+}
+
+/** Retries a call that failed on the store (bounded: ten attempts), waiting what it asks for. */
+async function withStoreRetries<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isStoreError(error) || error.code === "conflict" || error.code === "not_found" || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs ?? 200));
+    }
+  }
 }

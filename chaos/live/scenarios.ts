@@ -100,9 +100,9 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: "store-throttle",
-    description: "15% of store calls get a 429 for 6 s",
+    description: "15% of store calls get a 429 for 6 s, then 150 ms of store latency for 3 s, then store connections cut and refused for 2 s",
     agents: 3,
-    async inject({ stack, sleep, note, faultMs }) {
+    async inject({ stack, sleep, note, submit, faultMs }) {
       await sleep(1000);
       let n = 0;
       stack.storeFault = () => {
@@ -115,6 +115,18 @@ export const SCENARIOS: Scenario[] = [
       };
       await sleep(faultMs(6000));
       stack.storeFault = () => "none";
+      // Then the network under the store (local peer only): slow, then every connection cut and
+      // new ones refused, so writes in flight end with an unknown outcome for real.
+      if (stack.storeProxy !== undefined) {
+        stack.storeProxy.set({ kind: "latency", ms: 150 });
+        note("store-latency");
+        await submit(10);
+        await sleep(faultMs(3000));
+        stack.storeProxy.set({ kind: "refuse" });
+        note("store-refuse");
+        await sleep(faultMs(2000));
+        stack.storeProxy.set({ kind: "pass" });
+      }
     },
   },
   {
