@@ -14,8 +14,11 @@ export interface FaultPlan {
   agentDrainRate: number;
   poisonRate: number;
   coordinatorCrashes: { at: number; downMs: number; afterTick: boolean }[];
-  /** Per-agent clock skew; leases are decided on the coordinator's clock only. */
+  /** Per-agent clock offset, drawn up to this bound either way: the agent reads the accept
+   * deadline against its own clock. Leases are decided on the coordinator's clock only. */
   maxClockSkewMs: number;
+  /** Per-agent clock rate, drawn from 1 ± this: a slow clock renews late and loses its lease. */
+  maxClockDrift: number;
 }
 
 export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): FaultPlan {
@@ -43,5 +46,6 @@ export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): Fault
       afterTick: random.chance(0.5),
     })),
     maxClockSkewMs: random.int(0, 30_000),
+    maxClockDrift: random.chance(0.5) ? random.next() * 0.9 : 0,
   };
 }

@@ -19,14 +19,32 @@ export class SimAgent {
   private idleSince: number;
   private readonly receiver: BrokerReceiver;
   private readonly principal: FactoryPrincipal;
+  /** This agent's clock: offset from the coordinator's, and the rate it runs at. */
+  private readonly clockOffsetMs: number;
+  readonly clockRate: number;
+  private readonly bornAt: number;
 
   constructor(
     readonly id: string,
     private readonly world: SimWorld,
   ) {
-    this.idleSince = world.clock.now();
+    const { maxClockSkewMs, maxClockDrift } = world.plan;
+    this.bornAt = world.clock.now();
+    this.clockOffsetMs = maxClockSkewMs === 0 ? 0 : world.random.int(-maxClockSkewMs, maxClockSkewMs);
+    this.clockRate = maxClockDrift === 0 ? 1 : 1 - maxClockDrift + world.random.next() * 2 * maxClockDrift;
+    this.idleSince = this.now();
     this.receiver = world.broker.openReceiver({ topic: world.topology.topic, subscription: "general" });
     this.principal = { kind: "factory", credentialId: "sim", productId: "*", pool: "general", factoryId: id };
+  }
+
+  /** The time on this agent's clock. */
+  private now(): number {
+    return this.bornAt + this.clockOffsetMs + (this.world.clock.now() - this.bornAt) * this.clockRate;
+  }
+
+  /** Runs `fn` once `ms` have passed on this agent's clock. */
+  private after(ms: number, fn: () => void | Promise<void>): void {
+    this.world.loop.after(Math.round(ms / this.clockRate), fn);
   }
 
   get isAlive(): boolean {
@@ -35,12 +53,12 @@ export class SimAgent {
 
   start(): void {
     this.world.history.record({ t: this.world.clock.now(), type: "agent-start", agent: this.id });
-    this.world.loop.after(this.world.random.int(50, 500), () => this.poll());
+    this.after(this.world.random.int(50, 500), () => this.poll());
   }
 
   private async poll(): Promise<void> {
     if (!this.alive || this.busy) return;
-    if (this.world.clock.now() - this.idleSince > 5000) {
+    if (this.now() - this.idleSince > 5000) {
       this.alive = false;
       return;
     }
@@ -48,12 +66,12 @@ export class SimAgent {
     try {
       messages = await this.receiver.receive(1, 0);
     } catch {
-      this.world.loop.after(500, () => this.poll());
+      this.after(500, () => this.poll());
       return;
     }
     const message = messages[0];
     if (message === undefined) {
-      this.world.loop.after(250, () => this.poll());
+      this.after(250, () => this.poll());
       return;
     }
     await this.handle(message);
@@ -63,7 +81,7 @@ export class SimAgent {
     const parsed = AssignmentMessage.safeParse(message.body);
     if (!parsed.success) {
       await this.receiver.deadLetter(message, "InvalidAssignment", "invalid body").catch(() => undefined);
-      this.world.loop.after(10, () => this.poll());
+      this.after(10, () => this.poll());
       return;
     }
     await this.tryAccept(message, parsed.data.jobId, parsed.data.epoch, parsed.data.acceptBy);
@@ -86,22 +104,22 @@ export class SimAgent {
       if (error instanceof FleetError && FENCED.has(error.code)) {
         this.world.history.record({ t: this.world.clock.now(), type: "accept", agent: this.id, jobId, epoch, ok: false, detail: error.code });
         await this.receiver.complete(message).catch(() => undefined);
-        this.world.loop.after(100, () => this.poll());
+        this.after(100, () => this.poll());
         return;
       }
-      if (this.world.clock.now() >= acceptBy) {
+      if (this.now() >= acceptBy) {
         await this.receiver.complete(message).catch(() => undefined);
-        this.world.loop.after(100, () => this.poll());
+        this.after(100, () => this.poll());
         return;
       }
       await this.receiver.renewLock(message).catch(() => undefined);
-      this.world.loop.after(300, () => this.tryAccept(message, jobId, epoch, acceptBy));
+      this.after(300, () => this.tryAccept(message, jobId, epoch, acceptBy));
       return;
     }
     this.world.history.record({ t: this.world.clock.now(), type: "accept", agent: this.id, jobId, epoch, ok: true, currentEpoch: job.leaseEpoch });
     await this.receiver.complete(message).catch(() => undefined);
     this.busy = true;
-    this.idleSince = this.world.clock.now();
+    this.idleSince = this.now();
     this.work(job, epoch);
   }
 
@@ -112,7 +130,8 @@ export class SimAgent {
     const leaseMs = 10_000;
     const generation = { fenced: false };
     if (job.bodyMd.includes("sim:poison")) {
-      loop.after(random.int(100, duration), () => {
+      // Poison crashes the work partway through: on the agent's clock, like the work itself.
+      this.after(random.int(100, duration - 1), () => {
         if (!this.alive) return;
         this.world.history.record({ t: this.world.clock.now(), type: "poison-crash", agent: this.id, jobId: job.id, epoch });
         this.alive = false;
@@ -139,11 +158,13 @@ export class SimAgent {
       });
     }
     for (let at = leaseMs / 3; at < duration; at += leaseMs / 3) {
-      loop.after(at, () => this.call("renew", job.id, epoch, (c) => c.renew(this.principal, job.id, epoch), generation));
+      this.after(at, () => this.call("renew", job.id, epoch, (c) => c.renew(this.principal, job.id, epoch), generation));
     }
-    loop.after(duration / 3, () => this.call("report", job.id, epoch, (c) => c.report(this.principal, job.id, { stage: "review", leaseEpoch: epoch }), generation));
-    loop.after((2 * duration) / 3, () => this.call("report", job.id, epoch, (c) => c.report(this.principal, job.id, { stage: "testing", leaseEpoch: epoch }), generation));
-    loop.after(duration, () =>
+    this.after(duration / 3, () => this.call("report", job.id, epoch, (c) => c.report(this.principal, job.id, { stage: "review", leaseEpoch: epoch }), generation));
+    this.after((2 * duration) / 3, () => this.call("report", job.id, epoch, (c) => c.report(this.principal, job.id, { stage: "testing", leaseEpoch: epoch }), generation));
+    // The agent's own timers (renewals, reports, the end of the work) run on its clock; the
+    // faults that befall it run on real time.
+    this.after(duration, () =>
       this.call("release", job.id, epoch, (c) => c.release(this.principal, job.id, { leaseEpoch: epoch, outcome: "shipped" }), generation, async (shipped) => {
         if (shipped) this.world.history.record({ t: this.world.clock.now(), type: "completed", agent: this.id, jobId: job.id, epoch });
         else if (generation.fenced && !options.fencing && this.alive) await this.zombieShip(job.id, epoch);
@@ -185,7 +206,7 @@ export class SimAgent {
         return done(false);
       }
       if ((error instanceof FleetError && error.code === "ILLEGAL_TRANSITION") || attempt >= 20) return done(false);
-      this.world.loop.after(300, () => this.call(kind, jobId, epoch, run, generation, done, attempt + 1));
+      this.after(300, () => this.call(kind, jobId, epoch, run, generation, done, attempt + 1));
     }
   }
 
@@ -204,7 +225,7 @@ export class SimAgent {
 
   private finishAttempt(): void {
     this.busy = false;
-    this.idleSince = this.world.clock.now();
+    this.idleSince = this.now();
     // One-shot, as a KEDA ScaledJob container: one assignment, then exit.
     this.alive = false;
   }

@@ -190,6 +190,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     });
     for (let i = 0; i < decision.jobsToCreate; i++) {
       const agent = new SimAgent(`agent-${++agentSeq}`, world);
+      // A slow clock renews late: below about a third of real time it outlives its own lease.
+      if (agent.clockRate !== 1) count(agent.clockRate < 1 ? "agent-clock-slow" : "agent-clock-fast");
       agents.push(agent);
       agent.start();
     }
