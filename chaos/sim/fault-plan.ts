@@ -2,7 +2,9 @@ import type { SeededRandom } from "./seeded-random.js";
 
 /** The fault mix of one run, itself drawn from the seed. Windows are virtual milliseconds. */
 export interface FaultPlan {
-  brokerOutages: { from: number; to: number; kind: "refuse" | "half-open" | "blackhole" }[];
+  /** refuse: nothing applied; half-open: publishes applied, acks lost; blackhole: nothing
+   * answers; reset: connections cut mid-call, each call applied or not (unknown outcome). */
+  brokerOutages: { from: number; to: number; kind: "refuse" | "half-open" | "blackhole" | "reset" }[];
   /** Broker restarts that lose every lock. */
   brokerRestarts: number[];
   storeThrottleRate: number;
@@ -30,7 +32,8 @@ export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): Fault
   return {
     brokerOutages: windows(random.int(0, 2), 10_000).map((w) => {
       const roll = random.next();
-      return { ...w, kind: roll < 0.4 ? "refuse" : roll < 0.7 ? "half-open" : "blackhole" };
+      if (roll >= 0.8) return { ...w, to: Math.min(w.to, w.from + 1500), kind: "reset" };
+      return { ...w, kind: roll < 0.3 ? "refuse" : roll < 0.55 ? "half-open" : "blackhole" };
     }),
     brokerRestarts: Array.from({ length: random.int(0, 2) }, () => random.int(1000, faultPhaseMs - 1000)),
     storeThrottleRate: random.chance(0.5) ? random.next() * 0.05 : 0,

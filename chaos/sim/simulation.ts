@@ -55,7 +55,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     faults[name] = (faults[name] ?? 0) + 1;
   };
   const inFaultPhase = () => clock.now() - START < FAULT_PHASE_MS;
-  const brokerFault = (): "none" | "refuse" | "half-open" | "blackhole" => {
+  const brokerFault = (): "none" | FaultPlan["brokerOutages"][number]["kind"] => {
     const t = clock.now() - START;
     return plan.brokerOutages.find((o) => t >= o.from && t < o.to)?.kind ?? "none";
   };
@@ -91,6 +91,10 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       if (fault === "blackhole") {
         count("broker-blackhole");
         return "blackhole";
+      }
+      if (fault === "reset") {
+        count("broker-reset");
+        return random.chance(0.5) ? "refuse" : "drop-ack";
       }
       return "none";
     },
