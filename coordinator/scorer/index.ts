@@ -1,15 +1,45 @@
-export { explainJob, type JobExplanation } from "./explain.js";
-export { capabilityBonusOf, DEFAULT_STARVATION_AFTER_MS, type JobScore, type ScorableJob, type ScoreContext, type ScoreTerms, scoreJob } from "./job-score.js";
+/**
+ * The pure scorer: which queued job runs next (scoreJob) and on which pool (choosePool), and why
+ * (explainJob). Every input, time included, is an argument; nothing here reads a clock, draws a
+ * random number, starts a timer or does I/O, so the scheduler and the simulator get identical
+ * decisions from identical inputs.
+ */
+export { type ExplainJobOptions, explainJob, type JobExplanation, type PoolExplanation } from "./explain.js";
 export {
+  capabilityBonusOf,
+  DEFAULT_STARVATION_AFTER_MS,
+  type JobScore,
+  type ScorableJob,
+  type ScoreContext,
+  type ScoreTerms,
+  scoreJob,
+  sumTerms,
+} from "./job-score.js";
+export {
+  type ChoosePoolOptions,
   choosePool,
   DEFAULT_POOL_WEIGHTS,
   eligiblePools,
-  type Ineligibility,
-  ineligibility,
+  hasHeadroom,
   isEligible,
+  missingCapabilities,
+  type PoolChoice,
   type PoolChoiceWeights,
+  type PoolExclusion,
   type PoolRanking,
+  poolExclusions,
   rankPool,
+  resolvePoolWeights,
   type ScorablePool,
 } from "./pool-choice.js";
-export { DEFAULT_WEIGHTS, type ResolvedWeights, resolveWeights, type ScoreWeights, ScoreWeightsPatch, type WeightSource } from "./weights.js";
+export {
+  DEFAULT_WEIGHTS,
+  ProductWeightRegistry,
+  type ResolvedWeights,
+  type ResolveWeightsOptions,
+  resolveWeights,
+  ScoreWeights,
+  ScoreWeightsPatch,
+  WEIGHT_FIELDS,
+  type WeightSource,
+} from "./weights.js";

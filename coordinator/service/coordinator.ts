@@ -25,7 +25,7 @@ import type { FactoryPrincipal } from "../auth/principal.js";
 import { DeadlineQueue } from "../scheduler/deadline-queue.js";
 import { ReadyIndex } from "../scheduler/ready-index.js";
 import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
-import { DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
+import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
 import type { StoreFilter, StorePort } from "../store/port.js";
 import { Dependents } from "./dependents.js";
 import { JobBook } from "./job-book.js";
@@ -69,7 +69,7 @@ export class Coordinator {
     this.pools = new PoolRegistry(options.topology, options);
     this.scheduler = new Scheduler(this.book, this.ready, this.pools, {
       weightsFor: (productId) => this.weightsFor(productId),
-      starvationAfterMs: options.starvationAfterMs ?? 30 * 60_000,
+      starvationAfterMs: options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
     });
     this.submitter = new JobSubmitter(this.book, this.pools);
     this.book.onCommit((previous, next) => this.observe(previous, next));
@@ -153,6 +153,8 @@ export class Coordinator {
       ...explainJob(toScorableJob(job), this.pools.all().map(toScorable), {
         now: this.clock.now(),
         productId: job.productId,
+        // The scheduler's threshold, so explain shows the score the scheduler ranks by.
+        starvationAfterMs: this.options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
         ...(registry === undefined ? {} : { productRegistry: registry }),
         ...(override === undefined ? {} : { override }),
       }),
