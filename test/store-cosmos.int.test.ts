@@ -3,14 +3,25 @@ import { CosmosStore } from "../coordinator/store/cosmos/cosmos-store.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
 import { runStoreContract } from "./store-contract.js";
 
+// One peer for the file; one database per test, so tests never see each other's documents.
 let peer: EmbeddedCosmos;
-let n = 0;
+let databases = 0;
 beforeAll(async () => {
   peer = await startEmbeddedCosmos();
 });
-afterAll(async () => peer.close());
-
-runStoreContract("cosmos (local Cosmos DB peer)", async () => {
-  const store = new CosmosStore({ endpoint: peer.endpoint, key: peer.key, database: `contract-${process.pid}-${++n}`, local: true });
-  return { store, cleanup: () => store.close() };
+afterAll(async () => {
+  await peer.close();
 });
+
+runStoreContract(
+  "cosmos on the local Cosmos DB peer",
+  async () => {
+    const store = new CosmosStore({ endpoint: peer.endpoint, key: peer.key, database: `store-contract-${process.pid}-${++databases}`, local: true });
+    return { store, cleanup: () => store.close() };
+  },
+  {
+    gaps: {
+      orderByKeepsUndefined: "the local peer drops documents lacking the ORDER BY field (peers/cosmos/README.md)",
+    },
+  },
+);

@@ -1,14 +1,25 @@
-import { type Collection, type DocOf, StoreError, type StorePort, type StoreQuery } from "./port.js";
-
-export type StoreFault = "none" | { kind: "throttle"; retryAfterMs: number } | { kind: "timeout"; applied: boolean } | "unavailable" | "conflict";
-export type StoreFaultOp = "read" | "create" | "replace" | "upsert" | "delete" | "query";
+import { EstimatedRu } from "./estimated-ru.js";
+import { type Collection, type DocOf, emptyStoreStats, StoreError, type StoreOpKind, type StorePort, type StoreQuery, type StoreStats } from "./port.js";
 
 /**
- * Wraps a store and injects faults chosen by `decide`: a 429 that outlived the retries, an
- * unavailable store, or a timeout whose outcome is unknown (`applied: true` means the write
- * happened although the caller sees StoreError("timeout")). For the simulator and fault tests.
+ * A fault to inject into one call:
+ * - `throttle`: a 429 that outlived the adapter's retries (StoreError("throttled") with retry-after);
+ * - `conflict`: another writer won the race, a 412 (replace only; other calls run normally);
+ * - `timeout`: an unknown outcome; `applied: true` means the call did reach the store, so a write
+ *   happened, yet the caller sees StoreError("timeout");
+ * - `unavailable`: the store cannot be reached, nothing happens.
+ */
+export type StoreFault = "none" | { kind: "throttle"; retryAfterMs: number } | "conflict" | { kind: "timeout"; applied: boolean } | "unavailable";
+export type StoreFaultOp = StoreOpKind;
+
+/**
+ * Wraps a store and injects the faults `decide` picks per call. For the chaos simulator and fault
+ * tests. Its stats count an injected fault the way an adapter counts the real one: the call as an
+ * operation, a 429 as throttled and given up, a 412 as a conflict.
  */
 export class FaultyStore implements StorePort {
+  private readonly injected: StoreStats = emptyStoreStats();
+
   constructor(
     private readonly inner: StorePort,
     private readonly decide: (op: StoreFaultOp, collection: Collection) => StoreFault,
@@ -35,8 +46,18 @@ export class FaultyStore implements StorePort {
   query<C extends Collection>(collection: C, query: StoreQuery) {
     return this.apply("query", collection, () => this.inner.query(collection, query));
   }
-  stats() {
-    return this.inner.stats();
+  stats(): StoreStats {
+    const inner = this.inner.stats();
+    const ops = { ...inner.ops };
+    for (const kind of Object.keys(ops) as StoreOpKind[]) ops[kind] += this.injected.ops[kind];
+    return {
+      ops,
+      conflicts: inner.conflicts + this.injected.conflicts,
+      throttled: inner.throttled + this.injected.throttled,
+      throttleRetries: inner.throttleRetries,
+      throttleGiveUps: inner.throttleGiveUps + this.injected.throttleGiveUps,
+      estimatedRu: inner.estimatedRu + this.injected.estimatedRu,
+    };
   }
   close() {
     return this.inner.close();
@@ -44,15 +65,32 @@ export class FaultyStore implements StorePort {
 
   private async apply<T>(op: StoreFaultOp, collection: Collection, call: () => Promise<T>): Promise<T> {
     const fault = this.decide(op, collection);
-    if (fault === "none") return call();
-    if (fault === "unavailable") throw new StoreError("unavailable", `${op} on ${collection}: store unreachable (injected)`);
-    // A 412 race: another writer got there first (only meaningful for conditional replaces).
+    const where = `${op} on ${collection}`;
+    if (fault === "none" || (fault === "conflict" && op !== "replace")) return call();
     if (fault === "conflict") {
-      if (op !== "replace") return call();
-      throw new StoreError("conflict", `${op} on ${collection}: etag moved on (injected 412 race)`);
+      this.injected.ops[op]++;
+      this.injected.conflicts++;
+      this.injected.estimatedRu += EstimatedRu.rejectedWrite;
+      throw new StoreError("conflict", `${where}: etag moved on (injected 412)`);
     }
-    if (fault.kind === "throttle") throw new StoreError("throttled", `${op} on ${collection}: 429 (injected)`, { retryAfterMs: fault.retryAfterMs });
-    if (fault.applied) await call();
-    throw new StoreError("timeout", `${op} on ${collection}: timed out, outcome unknown (injected)`);
+    if (fault === "unavailable") {
+      this.injected.ops[op]++;
+      throw new StoreError("unavailable", `${where}: store unreachable (injected)`);
+    }
+    if (fault.kind === "throttle") {
+      this.injected.ops[op]++;
+      this.injected.throttled++;
+      this.injected.throttleGiveUps++;
+      throw new StoreError("throttled", `${where}: 429 (injected)`, { retryAfterMs: fault.retryAfterMs });
+    }
+    if (fault.applied) {
+      // The request reached the store and whatever it answered was lost on the way back.
+      await call().catch((error: unknown) => {
+        if (!(error instanceof StoreError)) throw error;
+      });
+    } else {
+      this.injected.ops[op]++;
+    }
+    throw new StoreError("timeout", `${where}: timed out, outcome unknown (injected)`);
   }
 }

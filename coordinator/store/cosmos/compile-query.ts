@@ -1,13 +1,20 @@
 import type { SqlQuerySpec } from "@azure/cosmos";
 import type { StoreFilter, StoreQuery } from "../port.js";
+import { type FilterScalar, filterValueType, validateFieldPath, validateStoreQuery } from "../validate-store-query.js";
 
-const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** Cosmos SQL type checks per filter value type, for the guards below. */
+const TYPE_CHECK = { string: "IS_STRING", number: "IS_NUMBER", boolean: "IS_BOOL" } as const;
 
-/** Compiles a StoreQuery into parameterised Cosmos SQL. Field paths are validated (never
- * interpolated unchecked) and every value is a parameter, so nothing can inject SQL. */
+/**
+ * Compiles a StoreQuery into parameterised Cosmos SQL, e.g.
+ * `SELECT * FROM c WHERE c.stage IN (@p0, @p1) AND c.lease.pool = @p2 ORDER BY c.queuedAt ASC`.
+ * Field paths are validated against a strict dot-path pattern and every value is a parameter, so
+ * nothing a caller passes can inject SQL.
+ */
 export function compileQuery(query: StoreQuery): SqlQuerySpec {
-  const parameters: { name: string; value: string | number | boolean }[] = [];
-  const param = (value: string | number | boolean): string => {
+  validateStoreQuery(query);
+  const parameters: { name: string; value: FilterScalar }[] = [];
+  const param = (value: FilterScalar): string => {
     const name = `@p${parameters.length}`;
     parameters.push({ name, value });
     return name;
@@ -15,23 +22,50 @@ export function compileQuery(query: StoreQuery): SqlQuerySpec {
   const clauses = (query.where ?? []).map((filter) => clause(filter, param));
   let text = "SELECT * FROM c";
   if (clauses.length > 0) text += ` WHERE ${clauses.join(" AND ")}`;
-  if (query.orderBy !== undefined) text += ` ORDER BY ${field(query.orderBy.field)} ${query.orderBy.direction === "asc" ? "ASC" : "DESC"}`;
+  if (query.orderBy !== undefined) text += ` ORDER BY ${path(query.orderBy.field)} ${query.orderBy.direction === "asc" ? "ASC" : "DESC"}`;
   return { query: text, parameters };
 }
 
-function clause(filter: StoreFilter, param: (value: string | number | boolean) => string): string {
-  const path = field(filter.field);
-  if (filter.op === "in" || filter.op === "not_in") {
-    const values = filter.value as readonly (string | number | boolean)[];
-    if (values.length === 0) return filter.op === "in" ? "false" : `IS_DEFINED(${path})`;
-    const list = `(${values.map(param).join(", ")})`;
-    return filter.op === "in" ? `${path} IN ${list}` : `(IS_DEFINED(${path}) AND NOT (${path} IN ${list}))`;
+/**
+ * `!=` and `not_in` carry a type guard. On Cosmos DB a comparison across JSON types (or with an
+ * undefined field) is undefined and the row is skipped, so the guard changes nothing there; the
+ * local peer instead treats `"a" != 1` and `NOT (undefined IN (...))` as true, and the guard makes
+ * it answer as Cosmos DB does.
+ */
+function clause(filter: StoreFilter, param: (value: FilterScalar) => string): string {
+  const field = path(filter.field);
+  const type = filterValueType(filter);
+  switch (filter.op) {
+    case "in": {
+      const values = filter.value as readonly FilterScalar[];
+      return values.length === 0 ? "false" : `${field} IN (${values.map(param).join(", ")})`;
+    }
+    case "not_in": {
+      const values = filter.value as readonly FilterScalar[];
+      if (values.length === 0 || type === undefined) return `IS_DEFINED(${field})`;
+      return `(${TYPE_CHECK[type]}(${field}) AND NOT (${field} IN (${values.map(param).join(", ")})))`;
+    }
+    case "!=":
+      return `(${TYPE_CHECK[type as keyof typeof TYPE_CHECK]}(${field}) AND ${field} != ${param(filter.value as FilterScalar)})`;
+    default:
+      return `${field} ${filter.op} ${param(filter.value as FilterScalar)}`;
   }
-  if (Array.isArray(filter.value)) throw new Error(`filter ${filter.field} ${filter.op} takes one value, not a list`);
-  return `${path} ${filter.op} ${param(filter.value as string | number | boolean)}`;
 }
 
-function field(path: string): string {
-  if (!FIELD_PATH.test(path)) throw new Error(`invalid field path '${path}'`);
-  return `c.${path}`;
+/** Cosmos SQL keywords cannot follow a dot (`c.data.value` is a syntax error). */
+const KEYWORDS = new Set(
+  ("and array as asc between by case cast convert cross desc distinct else end escape exists false for from group having in " +
+    "inner insert into is join left like limit not null offset on or order outer over right select set then top true udf " +
+    "undefined update value when where with")
+    .split(" "),
+);
+
+/** `lease.pool` becomes `c.lease.pool`; a keyword segment is quoted: `data.value` becomes `c.data["value"]`
+ * (safe: the path was validated as identifiers). */
+function path(field: string): string {
+  validateFieldPath(field);
+  return `c${field
+    .split(".")
+    .map((part) => (KEYWORDS.has(part.toLowerCase()) ? `["${part}"]` : `.${part}`))
+    .join("")}`;
 }

@@ -1,13 +1,14 @@
-import { type Container, CosmosClient, type Database, type ItemDefinition } from "@azure/cosmos";
+import { type Container, type CosmosDiagnostics, CosmosClient, type ItemDefinition } from "@azure/cosmos";
 import type { TokenCredential } from "@azure/identity";
+import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
 import {
-  COLLECTIONS,
   type Collection,
   type DocOf,
   emptyStoreStats,
   PARTITION_KEYS,
   partitionKeyOf,
   type QueryPage,
+  type StoreFilter,
   StoreError,
   type StorePort,
   type StoreQuery,
@@ -15,203 +16,258 @@ import {
   type Stored,
 } from "../port.js";
 import { compileQuery } from "./compile-query.js";
-import { translateCosmosError } from "./translate-cosmos-error.js";
+import { CONTAINER_DEFINITIONS } from "./container-definitions.js";
+import { type CallKind, translateCosmosError } from "./translate-cosmos-error.js";
 
 export interface CosmosStoreOptions {
   endpoint: string;
-  /** Account key; omit to authenticate with a token credential (managed identity). */
+  database: string;
+  /** Account key (also the local peer's); omit it and give `credential` for managed identity. */
   key?: string;
   credential?: TokenCredential;
-  database: string;
-  /** The local protocol peer: plain HTTP, no endpoint discovery. */
+  /** The local protocol peer: plain HTTP and no endpoint discovery (it has no regions to discover). */
   local?: boolean;
+  /** Per HTTP request; a request that outlives it fails with StoreError("timeout"). Default 10 s. */
+  requestTimeoutMs?: number;
+  /** How long the SDK keeps retrying 429s, each after the server's retry-after. Default 9 tries, 30 s. */
+  throttleRetries?: { maxAttempts: number; maxWaitSeconds: number };
 }
 
-const SYSTEM_FIELDS = ["_rid", "_self", "_ts", "_attachments", "_etag", "_lsn"] as const;
+/** Properties Cosmos DB adds to every document; never part of a domain document. */
+const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_ts", "_attachments", "_etag", "_lsn"]);
 
 /**
- * The store port on Azure Cosmos DB (@azure/cosmos). Etag compare-and-swap through IfMatch (a 412
- * becomes StoreError("conflict")); 429s are retried by the SDK honouring retry-after (the retry
- * options below are set on purpose), and only a 429 that outlives them surfaces as
- * StoreError("throttled"). Database and containers are created at start if missing.
+ * The store port on Azure Cosmos DB (@azure/cosmos), also run against the local protocol peer.
+ *
+ * Etag compare-and-swap is `replace` with an IfMatch access condition. Throttling is left to the
+ * SDK's retry policy, configured on purpose: `fixedRetryIntervalInMilliseconds: 0` makes it wait
+ * the server's retry-after on each 429, bounded by attempts and total wait; only a 429 that
+ * outlives it surfaces, as StoreError("throttled"). Every SDK failure goes through
+ * translateCosmosError. Costs are counted by the shared EstimatedRu model (the local peer reports
+ * no real charge); the SDK-reported charge is kept apart in `reportedRequestCharge()`.
  */
 export class CosmosStore implements StorePort {
   private readonly client: CosmosClient;
-  private database: Database | undefined;
   private readonly containers = new Map<Collection, Container>();
-  private readonly stats_: StoreStats = emptyStoreStats();
+  private readonly counters: StoreStats = emptyStoreStats();
+  private reportedRu = 0;
 
   constructor(private readonly options: CosmosStoreOptions) {
-    if (options.key === undefined && options.credential === undefined) {
-      throw new Error("CosmosStore needs an account key or a token credential (managed identity)");
-    }
+    const auth =
+      options.key !== undefined ? { key: options.key } : options.credential !== undefined ? { aadCredentials: options.credential } : undefined;
+    if (auth === undefined) throw new Error("CosmosStore needs an account key or a token credential (managed identity)");
+    const retries = options.throttleRetries ?? { maxAttempts: 9, maxWaitSeconds: 30 };
     this.client = new CosmosClient({
       endpoint: options.endpoint,
-      ...(options.key !== undefined ? { key: options.key } : { aadCredentials: options.credential! }),
+      ...auth,
       connectionPolicy: {
         enableEndpointDiscovery: options.local !== true,
-        requestTimeout: 10_000,
+        requestTimeout: options.requestTimeoutMs ?? 10_000,
         retryOptions: {
-          // Up to 9 retries on 429, each after the server's retry-after (fixed interval 0 means
-          // "honour retry-after"), for at most 30 s in total.
-          maxRetryAttemptCount: 9,
+          maxRetryAttemptCount: retries.maxAttempts,
           fixedRetryIntervalInMilliseconds: 0,
-          maxWaitTimeInSeconds: 30,
+          maxWaitTimeInSeconds: retries.maxWaitSeconds,
         },
       },
     });
   }
 
+  /**
+   * With a key it creates what is missing. With a token credential it only checks: Entra ID
+   * data-plane roles cannot create databases or containers (that is a control-plane operation,
+   * done by infra/bicep), so a missing container is reported instead of failing with a 403.
+   */
   async init(): Promise<void> {
+    const name = this.options.database;
     try {
-      const { database } = await this.client.databases.createIfNotExists({ id: this.options.database });
-      this.database = database;
-      for (const collection of COLLECTIONS) {
-        const { container } = await database.containers.createIfNotExists({
-          id: collection,
-          partitionKey: { paths: [`/${PARTITION_KEYS[collection]}`] },
-        });
-        this.containers.set(collection, container);
+      if (this.options.key !== undefined) {
+        const { database } = await this.client.databases.createIfNotExists({ id: name });
+        for (const definition of CONTAINER_DEFINITIONS) {
+          const { container } = await database.containers.createIfNotExists(definition);
+          this.containers.set(definition.id as Collection, container);
+        }
+        return;
+      }
+      const database = this.client.database(name);
+      for (const definition of CONTAINER_DEFINITIONS) {
+        const container = database.container(definition.id as string);
+        await container.read();
+        this.containers.set(definition.id as Collection, container);
       }
     } catch (error) {
-      throw translateCosmosError(error, `creating database ${this.options.database}`);
+      const translated = translateCosmosError(error, `initialising database '${name}'`, "write");
+      if (translated.code !== "not_found") throw translated;
+      throw new StoreError("unavailable", `database '${name}' or one of its containers does not exist; deploy infra/bicep first`, { cause: error });
     }
   }
 
   async get<C extends Collection>(collection: C, id: string, partitionKey: string): Promise<Stored<DocOf<C>> | undefined> {
-    this.stats_.ops.read++;
+    this.counters.ops.read++;
+    const what = `${collection}/${id}`;
     try {
       const response = await this.container(collection).item(id, partitionKey).read<ItemDefinition>();
-      this.note(response);
-      if (response.resource === undefined || response.statusCode === 404) {
-        this.stats_.estimatedRu += 1;
+      this.succeeded(response);
+      if (response.statusCode === 404 || response.resource === undefined) {
+        this.counters.estimatedRu += EstimatedRu.readMissing;
         return undefined;
       }
-      this.stats_.estimatedRu += ru(response.resource, 1);
-      return this.stored<C>(response.resource);
+      const stored = storedOf<DocOf<C>>(response.resource);
+      this.counters.estimatedRu += EstimatedRu.read(jsonLengthOf(stored.doc));
+      return stored;
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw this.failed(error, `${collection}/${id}`);
+      const translated = this.failed(error, what, "read");
+      if (translated.code !== "not_found") throw translated;
+      this.counters.estimatedRu += EstimatedRu.readMissing;
+      return undefined;
     }
   }
 
   async create<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
-    this.stats_.ops.create++;
-    try {
-      const response = await this.container(collection).items.create(doc as unknown as ItemDefinition);
-      this.note(response);
-      this.stats_.estimatedRu += ru(doc, 5);
-      return this.stored<C>(response.resource!);
-    } catch (error) {
-      throw this.failed(error, `${collection}/${(doc as { id: string }).id}`);
-    }
+    this.counters.ops.create++;
+    return this.write(collection, doc, (container) => container.items.create(doc as ItemDefinition));
   }
 
   async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string): Promise<Stored<DocOf<C>>> {
-    this.stats_.ops.replace++;
-    const id = (doc as { id: string }).id;
-    try {
-      const response = await this.container(collection)
-        .item(id, partitionKeyOf(collection, doc))
-        .replace(doc as unknown as ItemDefinition, { accessCondition: { type: "IfMatch", condition: ifMatch } });
-      this.note(response);
-      this.stats_.estimatedRu += ru(doc, 5);
-      return this.stored<C>(response.resource!);
-    } catch (error) {
-      if (statusOf(error) === 412) this.stats_.conflicts++;
-      throw this.failed(error, `${collection}/${id}`);
-    }
+    this.counters.ops.replace++;
+    return this.write(collection, doc, (container) =>
+      container.item(doc.id, partitionKeyOf(collection, doc)).replace(doc as ItemDefinition, { accessCondition: { type: "IfMatch", condition: ifMatch } }),
+    );
   }
 
   async upsert<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
-    this.stats_.ops.upsert++;
-    try {
-      const response = await this.container(collection).items.upsert(doc as unknown as ItemDefinition);
-      this.note(response);
-      this.stats_.estimatedRu += ru(doc, 5);
-      return this.stored<C>(response.resource!);
-    } catch (error) {
-      throw this.failed(error, `${collection}/${(doc as { id: string }).id}`);
-    }
+    this.counters.ops.upsert++;
+    return this.write(collection, doc, (container) => container.items.upsert(doc as ItemDefinition));
   }
 
   async delete(collection: Collection, id: string, partitionKey: string): Promise<void> {
-    this.stats_.ops.delete++;
+    this.counters.ops.delete++;
     try {
-      await this.container(collection).item(id, partitionKey).delete();
-      this.stats_.estimatedRu += 5;
+      this.succeeded(await this.container(collection).item(id, partitionKey).delete());
+      this.counters.estimatedRu += EstimatedRu.delete;
     } catch (error) {
-      throw this.failed(error, `${collection}/${id}`);
+      throw this.failed(error, `${collection}/${id}`, "write");
     }
   }
 
+  /**
+   * One page per call when `limit` is set (Cosmos DB may return fewer items, even none, with a
+   * continuation); every matching item when it is not, drained page by page.
+   */
   async query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>> {
-    this.stats_.ops.query++;
-    this.stats_.estimatedRu += 2.5;
+    // Partition scoping goes in both as the feed option (what routes the query to one partition on
+    // Cosmos DB) and as a predicate: the local peer ignores the option, and on Cosmos DB the
+    // predicate on the partition key path is redundant and free.
+    const scoped: StoreQuery =
+      query.partitionKey === undefined ? query : { ...query, where: [partitionFilter(collection, query.partitionKey), ...(query.where ?? [])] };
+    const spec = compileQuery(scoped);
+    this.counters.ops.query++;
+    const items: Stored<DocOf<C>>[] = [];
+    let continuation = query.continuation;
     try {
-      // The partition key also goes in as a filter: real Cosmos DB scopes by the option alone, but
-      // the local peer ignores it, and the extra predicate is free on a partition-scoped query.
-      const scoped: StoreQuery =
-        query.partitionKey === undefined
-          ? query
-          : { ...query, where: [{ field: PARTITION_KEYS[collection], op: "=", value: query.partitionKey }, ...(query.where ?? [])] };
-      const iterator = this.container(collection).items.query<ItemDefinition>(compileQuery(scoped), {
-        ...(query.limit === undefined ? {} : { maxItemCount: query.limit }),
-        ...(query.continuation === undefined ? {} : { continuationToken: query.continuation }),
-        ...(query.partitionKey === undefined ? {} : { partitionKey: query.partitionKey }),
-      });
-      const page = await iterator.fetchNext();
-      const items = (page.resources ?? []).map((resource) => this.stored<C>(resource));
-      return page.hasMoreResults && page.continuationToken !== undefined ? { items, continuation: page.continuationToken } : { items };
+      do {
+        const page = await this.container(collection)
+          .items.query<ItemDefinition>(spec, {
+            maxItemCount: query.limit ?? -1,
+            ...(continuation === undefined ? {} : { continuationToken: continuation }),
+            ...(query.partitionKey === undefined ? {} : { partitionKey: query.partitionKey }),
+          })
+          .fetchNext();
+        this.counters.estimatedRu += EstimatedRu.queryPage;
+        this.succeeded(page);
+        for (const resource of page.resources ?? []) items.push(storedOf<DocOf<C>>(resource));
+        continuation = page.hasMoreResults ? page.continuationToken : undefined;
+        if (page.hasMoreResults && continuation === undefined) {
+          throw new StoreError("unavailable", `query on ${collection} has more results but the SDK gave no continuation token: ${spec.query}`);
+        }
+      } while (query.limit === undefined && continuation !== undefined);
     } catch (error) {
-      throw this.failed(error, `query on ${collection}`);
+      throw this.failed(error, `query on ${collection}`, "read");
     }
+    return continuation === undefined ? { items } : { items, continuation };
   }
 
   stats(): StoreStats {
-    return structuredClone(this.stats_);
+    return structuredClone(this.counters);
+  }
+
+  /** The request charge the server reported (real RU on Cosmos DB, a placeholder on the local peer). */
+  reportedRequestCharge(): number {
+    return this.reportedRu;
   }
 
   async close(): Promise<void> {
     this.client.dispose();
   }
 
-  private container(collection: Collection): Container {
-    const container = this.containers.get(collection);
-    if (container === undefined) throw new StoreError("unavailable", "the Cosmos store was not initialised; call init() first");
-    return container;
-  }
-
-  private stored<C extends Collection>(resource: ItemDefinition): Stored<DocOf<C>> {
-    const etag = String(resource._etag ?? "");
-    const doc: Record<string, unknown> = { ...resource };
-    for (const field of SYSTEM_FIELDS) delete doc[field];
-    return { doc: doc as DocOf<C>, etag };
-  }
-
-  private note(response: { headers?: Record<string, unknown> }): void {
-    const retries = Number(response.headers?.["x-ms-throttle-retry-count"] ?? 0);
-    if (retries > 0) {
-      this.stats_.throttled += retries;
-      this.stats_.throttleRetries += retries;
+  private async write<C extends Collection>(
+    collection: C,
+    doc: DocOf<C>,
+    send: (container: Container) => Promise<{ resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics }>,
+  ): Promise<Stored<DocOf<C>>> {
+    try {
+      const response = await send(this.container(collection));
+      this.succeeded(response);
+      if (response.resource === undefined) throw new StoreError("unavailable", `${collection}/${doc.id}: the write returned no document`);
+      this.counters.estimatedRu += EstimatedRu.write(jsonLengthOf(doc));
+      return storedOf<DocOf<C>>(response.resource);
+    } catch (error) {
+      throw this.failed(error, `${collection}/${doc.id}`, "write");
     }
   }
 
-  private failed(error: unknown, what: string): StoreError {
-    const translated = translateCosmosError(error, what);
-    if (translated.code === "throttled") {
-      this.stats_.throttled++;
-      this.stats_.throttleGiveUps++;
+  private container(collection: Collection): Container {
+    const container = this.containers.get(collection);
+    if (container === undefined) throw new StoreError("unavailable", "the Cosmos store is not initialised; call init() first");
+    return container;
+  }
+
+  private succeeded(response: { requestCharge?: number; diagnostics?: CosmosDiagnostics }): void {
+    this.reportedRu += response.requestCharge ?? 0;
+    const retried = throttledAttemptsIn(response.diagnostics);
+    this.counters.throttled += retried;
+    this.counters.throttleRetries += retried;
+  }
+
+  /** Counts what the failure says and translates it (the one place errors are translated). */
+  private failed(error: unknown, what: string, kind: CallKind): StoreError {
+    const translated = translateCosmosError(error, what, kind);
+    const retried = throttledAttemptsIn((error as { diagnostics?: CosmosDiagnostics } | undefined)?.diagnostics);
+    this.counters.throttled += retried;
+    this.counters.throttleRetries += retried;
+    switch (translated.code) {
+      case "throttled":
+        // The 429 that ended the SDK's retries is not among its failed attempts.
+        this.counters.throttled++;
+        this.counters.throttleGiveUps++;
+        break;
+      case "conflict":
+        this.counters.conflicts++;
+        this.counters.estimatedRu += EstimatedRu.rejectedWrite;
+        break;
+      case "already_exists":
+        this.counters.estimatedRu += EstimatedRu.rejectedWrite;
+        break;
+      case "not_found":
+        if (kind === "write") this.counters.estimatedRu += EstimatedRu.rejectedWrite;
+        break;
     }
     return translated;
   }
 }
 
-function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "number" ? code : undefined;
+/** A copy of the document without system properties; the etag travels beside it. */
+function storedOf<T>(resource: ItemDefinition): Stored<T> {
+  const doc: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(resource)) if (!SYSTEM_PROPERTIES.has(name)) doc[name] = value;
+  return { doc: doc as T, etag: String(resource._etag ?? "") };
 }
 
-function ru(doc: unknown, perKb: number): number {
-  return perKb * Math.max(1, Math.ceil(Buffer.byteLength(JSON.stringify(doc)) / 1024));
+function partitionFilter(collection: Collection, partitionKey: string): StoreFilter {
+  return { field: PARTITION_KEYS[collection], op: "=", value: partitionKey };
+}
+
+/** 429s the SDK retried through, from the diagnostics every response and error carries. */
+function throttledAttemptsIn(diagnostics: CosmosDiagnostics | undefined): number {
+  const attempts = diagnostics?.clientSideRequestStatistics?.retryDiagnostics?.failedAttempts ?? [];
+  return attempts.filter((attempt) => attempt.statusCode === 429).length;
 }

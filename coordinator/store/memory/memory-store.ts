@@ -1,205 +1,208 @@
+import { randomUUID } from "node:crypto";
+import { EstimatedRu } from "../estimated-ru.js";
 import {
+  COLLECTIONS,
   type Collection,
   type DocOf,
   emptyStoreStats,
-  type FilterOp,
   partitionKeyOf,
   type QueryPage,
-  type StoreFilter,
   StoreError,
   type StorePort,
   type StoreQuery,
   type StoreStats,
   type Stored,
 } from "../port.js";
+import { validateStoreQuery } from "../validate-store-query.js";
+import { compareForOrder, matchesFilter, valueAt } from "./cosmos-value-semantics.js";
 
 interface Row {
+  /** The stored document as JSON text: immutable, so no caller can alias it, and its length is
+   * the size the RU model charges. */
   json: string;
   etag: string;
   pk: string;
+  /** Creation order. Map iteration follows it, and query cursors resume after it. */
+  seq: number;
+  /** Parsed on the first query that needs it and dropped on the next write; never handed out. */
+  view: unknown;
+}
+
+/** Where a page stopped: the last row returned, and for ordered queries its sort value. */
+interface Cursor {
+  order: string;
+  seq: number;
+  hasValue: boolean;
+  value?: unknown;
 }
 
 /**
- * The in-memory store: the same contract as Cosmos DB (etag compare-and-swap, not_found,
- * already_exists, paged queries), for unit tests, the simulator and benchmarks. Documents are kept
- * as JSON text, so nothing a caller holds can alias stored state, and sizes for the RU model come
- * for free.
+ * The in-memory store: the same contract and the same observable semantics as the Cosmos adapter
+ * (etag compare-and-swap, not_found, already_exists, Cosmos SQL comparison rules, keyset paging),
+ * for unit tests, the simulator and benchmarks, counted by the same RU model.
+ *
+ * Documents are copied with JSON on the way in and out: faster than structuredClone for ~1 KB job
+ * documents (one JSON.parse of the stored text against a full clone) and it normalises exactly as a
+ * round trip through Cosmos DB does (undefined properties vanish, dates become strings).
  */
 export class MemoryStore implements StorePort {
-  private readonly collections = new Map<Collection, Map<string, Row>>();
-  private readonly stats_: StoreStats = emptyStoreStats();
-  private etagCounter = 0;
+  private readonly collections = new Map<Collection, Map<string, Row>>(COLLECTIONS.map((c) => [c, new Map()]));
+  private readonly counters: StoreStats = emptyStoreStats();
+  /** Etags of one store never match another's, which catches etags carried across stores. */
+  private readonly etagPrefix = randomUUID().slice(0, 8);
+  private writes = 0;
 
   async init(): Promise<void> {}
 
   async get<C extends Collection>(collection: C, id: string, partitionKey: string): Promise<Stored<DocOf<C>> | undefined> {
-    this.stats_.ops.read++;
-    const row = this.rows(collection).get(key(partitionKey, id));
-    this.stats_.estimatedRu += row === undefined ? 1 : readRu(row.json);
-    return row === undefined ? undefined : { doc: JSON.parse(row.json) as DocOf<C>, etag: row.etag };
+    this.counters.ops.read++;
+    const row = this.rows(collection).get(rowKey(partitionKey, id));
+    if (row === undefined) {
+      this.counters.estimatedRu += EstimatedRu.readMissing;
+      return undefined;
+    }
+    this.counters.estimatedRu += EstimatedRu.read(row.json.length);
+    return { doc: JSON.parse(row.json) as DocOf<C>, etag: row.etag };
   }
 
   async create<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
-    this.stats_.ops.create++;
+    this.counters.ops.create++;
     const pk = partitionKeyOf(collection, doc);
     const rows = this.rows(collection);
-    const k = key(pk, idOf(doc));
-    if (rows.has(k)) throw new StoreError("already_exists", `${collection}/${idOf(doc)} already exists`);
-    return this.put(rows, k, pk, doc);
+    const key = rowKey(pk, doc.id);
+    if (rows.has(key)) return this.reject("already_exists", `${collection}/${doc.id} already exists in partition '${pk}'`);
+    return this.put(rows, key, pk, doc, undefined);
   }
 
   async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string): Promise<Stored<DocOf<C>>> {
-    this.stats_.ops.replace++;
+    this.counters.ops.replace++;
     const pk = partitionKeyOf(collection, doc);
     const rows = this.rows(collection);
-    const k = key(pk, idOf(doc));
-    const current = rows.get(k);
-    if (current === undefined) throw new StoreError("not_found", `${collection}/${idOf(doc)} does not exist`);
+    const key = rowKey(pk, doc.id);
+    const current = rows.get(key);
+    if (current === undefined) return this.reject("not_found", `${collection}/${doc.id} does not exist in partition '${pk}'`);
     if (current.etag !== ifMatch) {
-      this.stats_.conflicts++;
-      throw new StoreError("conflict", `${collection}/${idOf(doc)} changed since it was read (etag mismatch)`);
+      this.counters.conflicts++;
+      return this.reject("conflict", `${collection}/${doc.id} changed since it was read (etag mismatch)`);
     }
-    return this.put(rows, k, pk, doc);
+    return this.put(rows, key, pk, doc, current);
   }
 
   async upsert<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
-    this.stats_.ops.upsert++;
+    this.counters.ops.upsert++;
     const pk = partitionKeyOf(collection, doc);
-    return this.put(this.rows(collection), key(pk, idOf(doc)), pk, doc);
+    const rows = this.rows(collection);
+    const key = rowKey(pk, doc.id);
+    return this.put(rows, key, pk, doc, rows.get(key));
   }
 
   async delete(collection: Collection, id: string, partitionKey: string): Promise<void> {
-    this.stats_.ops.delete++;
-    const rows = this.rows(collection);
-    if (!rows.delete(key(partitionKey, id))) throw new StoreError("not_found", `${collection}/${id} does not exist`);
-    this.stats_.estimatedRu += 5;
+    this.counters.ops.delete++;
+    if (!this.rows(collection).delete(rowKey(partitionKey, id))) {
+      this.reject("not_found", `${collection}/${id} does not exist in partition '${partitionKey}'`);
+    }
+    this.counters.estimatedRu += EstimatedRu.delete;
   }
 
   async query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>> {
-    this.stats_.ops.query++;
-    this.stats_.estimatedRu += 2.5;
+    validateStoreQuery(query);
+    this.counters.ops.query++;
+    this.counters.estimatedRu += EstimatedRu.queryPage;
+    const order = query.orderBy === undefined ? "" : `${query.orderBy.field}:${query.orderBy.direction}`;
+    const after = query.continuation === undefined ? undefined : decodeCursor(query.continuation, order);
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
     const where = query.where ?? [];
-    const parseIfMatching = (row: Row): unknown => {
-      if (query.partitionKey !== undefined && row.pk !== query.partitionKey) return undefined;
-      const doc: unknown = JSON.parse(row.json);
-      return where.every((filter) => matchesFilter(doc, filter)) ? doc : undefined;
-    };
-    const rows = [...this.rows(collection).values()];
+    const matches = (row: Row): boolean =>
+      (query.partitionKey === undefined || row.pk === query.partitionKey) && where.every((filter) => matchesFilter(viewOf(row), filter));
+    const rows = this.rows(collection).values();
+    const page: Row[] = [];
+    let more = false;
+
     if (query.orderBy === undefined) {
-      // Unordered: the continuation is the scan position, so paging is linear overall.
-      let position = query.continuation === undefined ? 0 : decodeContinuation(query.continuation);
-      const items: Stored<DocOf<C>>[] = [];
-      while (position < rows.length && items.length < limit) {
-        const row = rows[position++]!;
-        const doc = parseIfMatching(row);
-        if (doc !== undefined) items.push({ doc: doc as DocOf<C>, etag: row.etag });
+      // Map order is creation order, so the cursor is just the last row's sequence number.
+      const from = after?.seq ?? 0;
+      for (const row of rows) {
+        if (row.seq <= from || !matches(row)) continue;
+        if (page.length === limit) {
+          more = true;
+          break;
+        }
+        page.push(row);
       }
-      return position < rows.length ? { items, continuation: encodeContinuation(position) } : { items };
+    } else {
+      const { field, direction } = query.orderBy;
+      const sign = direction === "asc" ? 1 : -1;
+      // Ties are broken by creation order so the order is total and a cursor is unambiguous.
+      const compare = (a: unknown, aSeq: number, b: unknown, bSeq: number): number => sign * (compareForOrder(a, b) || aSeq - bSeq);
+      const candidates: { row: Row; value: unknown }[] = [];
+      for (const row of rows) {
+        if (!matches(row)) continue;
+        const value = valueAt(viewOf(row), field);
+        if (after !== undefined && compare(value, row.seq, after.value, after.seq) <= 0) continue;
+        candidates.push({ row, value });
+      }
+      candidates.sort((a, b) => compare(a.value, a.row.seq, b.value, b.row.seq));
+      more = candidates.length > limit;
+      for (const candidate of candidates.slice(0, limit)) page.push(candidate.row);
     }
-    const { field, direction } = query.orderBy;
-    const sign = direction === "asc" ? 1 : -1;
-    const sorted: { doc: unknown; etag: string }[] = [];
-    for (const row of rows) {
-      const doc = parseIfMatching(row);
-      if (doc !== undefined) sorted.push({ doc, etag: row.etag });
-    }
-    sorted.sort((a, b) => sign * compare(valueAt(a.doc, field), valueAt(b.doc, field)) || (idOf(a.doc) < idOf(b.doc) ? -1 : 1));
-    const offset = query.continuation === undefined ? 0 : decodeContinuation(query.continuation);
-    const items = sorted.slice(offset, offset + (query.limit ?? sorted.length)) as Stored<DocOf<C>>[];
-    const next = offset + items.length;
-    return next < sorted.length ? { items, continuation: encodeContinuation(next) } : { items };
+
+    const items = page.map((row) => ({ doc: JSON.parse(row.json) as DocOf<C>, etag: row.etag }));
+    const last = page.at(-1);
+    if (!more || last === undefined) return { items };
+    const value = query.orderBy === undefined ? undefined : valueAt(viewOf(last), query.orderBy.field);
+    return { items, continuation: encodeCursor({ order, seq: last.seq, hasValue: value !== undefined, value }) };
   }
 
   stats(): StoreStats {
-    return structuredClone(this.stats_);
+    return structuredClone(this.counters);
   }
 
   async close(): Promise<void> {}
 
   private rows(collection: Collection): Map<string, Row> {
-    let rows = this.collections.get(collection);
-    if (rows === undefined) {
-      rows = new Map();
-      this.collections.set(collection, rows);
-    }
+    const rows = this.collections.get(collection);
+    if (rows === undefined) throw new Error(`unknown collection '${collection}'`);
     return rows;
   }
 
-  private put<T>(rows: Map<string, Row>, k: string, pk: string, doc: T): Stored<T> {
+  private put<T>(rows: Map<string, Row>, key: string, pk: string, doc: T, current: Row | undefined): Stored<T> {
     const json = JSON.stringify(doc);
-    const etag = `"m${++this.etagCounter}"`;
-    rows.set(k, { json, etag, pk });
-    this.stats_.estimatedRu += writeRu(json);
+    const etag = `"${this.etagPrefix}-${(++this.writes).toString(36)}"`;
+    // Replacing in place keeps the row's position in the Map, and so its creation order.
+    rows.set(key, { json, etag, pk, seq: current?.seq ?? this.writes, view: undefined });
+    this.counters.estimatedRu += EstimatedRu.write(json.length);
     return { doc: JSON.parse(json) as T, etag };
+  }
+
+  private reject(code: "already_exists" | "not_found" | "conflict", message: string): never {
+    this.counters.estimatedRu += EstimatedRu.rejectedWrite;
+    throw new StoreError(code, message);
   }
 }
 
-function key(partitionKey: string, id: string): string {
+function rowKey(partitionKey: string, id: string): string {
   return `${partitionKey}\u0000${id}`;
 }
 
-function idOf(doc: unknown): string {
-  return (doc as { id: string }).id;
+function viewOf(row: Row): unknown {
+  if (row.view === undefined) row.view = JSON.parse(row.json);
+  return row.view;
 }
 
-/** 1 RU per started KB read, 5 RU per started KB written (the published point-operation model). */
-function readRu(json: string): number {
-  return Math.max(1, Math.ceil(Buffer.byteLength(json) / 1024));
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
 }
 
-function writeRu(json: string): number {
-  return 5 * Math.max(1, Math.ceil(Buffer.byteLength(json) / 1024));
-}
-
-function encodeContinuation(position: number): string {
-  return Buffer.from(String(position)).toString("base64url");
-}
-
-function decodeContinuation(token: string): number {
-  const value = Number(Buffer.from(token, "base64url").toString());
-  if (!Number.isInteger(value) || value < 0) throw new StoreError("unavailable", "invalid continuation token");
-  return value;
-}
-
-export function valueAt(doc: unknown, path: string): unknown {
-  let current: unknown = doc;
-  for (const part of path.split(".")) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<string, unknown>)[part];
+/** A token from another query or a tampered one is refused, as Cosmos DB answers 400. */
+function decodeCursor(token: string, order: string): Cursor {
+  let cursor: Partial<Cursor> | undefined;
+  try {
+    cursor = JSON.parse(Buffer.from(token, "base64url").toString()) as Partial<Cursor>;
+  } catch {
+    cursor = undefined;
   }
-  return current;
-}
-
-function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === undefined) return -1;
-  if (b === undefined) return 1;
-  return (a as number | string) < (b as number | string) ? -1 : 1;
-}
-
-/** Cosmos semantics: a comparison with an undefined field is false (the document does not match). */
-export function matchesFilter(doc: unknown, filter: StoreFilter): boolean {
-  const value = valueAt(doc, filter.field);
-  const op: FilterOp = filter.op;
-  if (op === "in" || op === "not_in") {
-    const list = filter.value as readonly unknown[];
-    if (value === undefined) return false;
-    return op === "in" ? list.includes(value) : !list.includes(value);
+  if (cursor?.order !== order || !Number.isInteger(cursor.seq) || typeof cursor.hasValue !== "boolean") {
+    throw new StoreError("unavailable", "the continuation token is malformed or belongs to another query (Cosmos DB answers 400)");
   }
-  if (value === undefined) return false;
-  switch (op) {
-    case "=":
-      return value === filter.value;
-    case "!=":
-      return value !== filter.value;
-    case "<":
-      return (value as number) < (filter.value as number);
-    case "<=":
-      return (value as number) <= (filter.value as number);
-    case ">":
-      return (value as number) > (filter.value as number);
-    case ">=":
-      return (value as number) >= (filter.value as number);
-  }
+  return { order, seq: cursor.seq as number, hasValue: cursor.hasValue, value: cursor.hasValue ? cursor.value : undefined };
 }
