@@ -2,7 +2,7 @@ import { type JobDoc, JobSpec, type Priority } from "../contracts/index.js";
 import { contentHashOf, deriveJobId } from "../coordinator/jobs/job-identity.js";
 import { newJobDoc } from "../coordinator/jobs/new-job.js";
 import { Coordinator } from "../coordinator/service/coordinator.js";
-import { MemoryStore } from "../coordinator/store/memory/memory-store.js";
+import { MemoryStore } from "../store/memory/memory-store.js";
 import { benchJobCapabilities, benchTopology } from "./bench-topology.js";
 
 export interface ThroughputResult {

@@ -1,8 +1,8 @@
 import { JobSpec } from "../contracts/index.js";
 import type { FactoryPrincipal } from "../coordinator/auth/principal.js";
 import { Coordinator } from "../coordinator/service/coordinator.js";
-import { MemoryStore } from "../coordinator/store/memory/memory-store.js";
-import type { StoreOpKind } from "../coordinator/store/port.js";
+import { MemoryStore } from "../store/memory/memory-store.js";
+import type { StoreOpKind } from "../store/port.js";
 import { benchJobCapabilities, benchTopology } from "./bench-topology.js";
 
 export interface LifecycleCost {

@@ -2,9 +2,9 @@ import pino from "pino";
 import { parseTopology } from "../contracts/topology-file.js";
 import { systemClock } from "../contracts/index.js";
 import { Coordinator } from "../coordinator/service/coordinator.js";
-import { MemoryStore } from "../coordinator/store/memory/memory-store.js";
-import type { BrokerPort, BrokerReceiver } from "../dispatcher/broker/port.js";
-import { ServiceBusBroker } from "../dispatcher/broker/service-bus/service-bus-broker.js";
+import { MemoryStore } from "../store/memory/memory-store.js";
+import type { BrokerPort, BrokerReceiver } from "../broker/port.js";
+import { ServiceBusBroker } from "../broker/service-bus/service-bus-broker.js";
 import { startDispatcher } from "../dispatcher/dispatcher-service.js";
 import { startLocalServiceBus } from "../peers/service-bus/broker.js";
 

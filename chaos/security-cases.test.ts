@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobDoc } from "../contracts/index.js";
-import { MemoryStore } from "../coordinator/store/memory/memory-store.js";
+import { MemoryStore } from "../store/memory/memory-store.js";
 import { type ApiHarness, startApiHarness } from "../test/support/api-harness.js";
 
 /** RELIABILITY.md's security cases, against the coordinator's HTTP API. (A malformed broker

@@ -6,7 +6,7 @@ import { buildServer } from "./api/build-server.js";
 import { FleetMetrics } from "./api/fleet-metrics.js";
 import { Coordinator, type CoordinatorOptions } from "./service/coordinator.js";
 import { CoordinatorLoop } from "./service/coordinator-loop.js";
-import type { StorePort } from "./store/port.js";
+import type { StorePort } from "../store/port.js";
 import type { ApiContext } from "./api/context.js";
 import { RateLimiter } from "./api/rate-limiter.js";
 

@@ -1,5 +1,5 @@
 import { subscriptionNameFor, type Topology } from "../contracts/index.js";
-import type { BrokerTopology } from "./broker/port.js";
+import type { BrokerTopology } from "../broker/port.js";
 
 /** The Service Bus topology derived from the one topology file: topic `assignments` with duplicate
  * detection, and per pool a subscription filtered on the `pool` property. */

@@ -1,5 +1,5 @@
 import { AssignmentMessage } from "../contracts/index.js";
-import type { BrokerPort, BrokerReceiver, ReceivedMessage } from "./broker/port.js";
+import type { BrokerPort, BrokerReceiver, ReceivedMessage } from "../broker/port.js";
 
 /** How the monitor hands a broker dead letter to the coordinator. */
 export interface DeadLetterSink {

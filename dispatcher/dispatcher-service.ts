@@ -1,7 +1,7 @@
 import type { Clock, Topology } from "../contracts/index.js";
 import type { Coordinator } from "../coordinator/service/coordinator.js";
-import type { StorePort } from "../coordinator/store/port.js";
-import { type BrokerPort, isBrokerError } from "./broker/port.js";
+import type { StorePort } from "../store/port.js";
+import { type BrokerPort, isBrokerError } from "../broker/port.js";
 import { brokerTopologyOf } from "./broker-topology.js";
 import { DeadLetterMonitor } from "./dead-letter-monitor.js";
 import { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";

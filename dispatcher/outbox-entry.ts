@@ -1,5 +1,5 @@
 import { type AssignmentMessage, assignmentMessageId, type JobDoc } from "../contracts/index.js";
-import type { OutgoingMessage } from "./broker/port.js";
+import type { OutgoingMessage } from "../broker/port.js";
 
 /** One committed assignment waiting to be published. */
 export interface OutboxEntry {

@@ -1,5 +1,5 @@
 import type { Clock, JobDoc } from "../contracts/index.js";
-import type { BrokerPort } from "./broker/port.js";
+import type { BrokerPort } from "../broker/port.js";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
 import { type OutboxEntry, assignmentMessageOf, outboxEntryOf } from "./outbox-entry.js";
 import { jitteredBackoffMs } from "./retry-backoff.js";

@@ -1,6 +1,6 @@
 import { FLEET_PRODUCT_ID } from "../contracts/index.js";
 import type { Coordinator } from "../coordinator/service/coordinator.js";
-import type { StorePort } from "../coordinator/store/port.js";
+import type { StorePort } from "../store/port.js";
 import { outboxEntryOf, type OutboxEntry } from "./outbox-entry.js";
 import type { OutboxSource, RelayCheckpoint } from "./outbox-relay.js";
 

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { AssignmentMessage, assignmentMessageId } from "../contracts/index.js";
 import { formatZodIssues } from "../contracts/validation-message.js";
-import type { BrokerPort, BrokerReceiver, ReceivedMessage } from "../dispatcher/broker/port.js";
+import type { BrokerPort, BrokerReceiver, ReceivedMessage } from "../broker/port.js";
 import type { AgentConfig } from "./config.js";
 import type { CoordinatorClient } from "./coordinator-client.js";
 import type { Engine } from "./engines/port.js";

@@ -1,5 +1,5 @@
 import pino from "pino";
-import { createBroker } from "../dispatcher/broker/registry.js";
+import { createBroker } from "../broker/registry.js";
 import { Agent } from "./agent.js";
 import { type AgentConfig, loadAgentConfig } from "./config.js";
 import { CoordinatorClient } from "./coordinator-client.js";

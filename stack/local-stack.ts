@@ -5,10 +5,10 @@ import { systemClock, subscriptionNameFor, type Topology } from "../contracts/in
 import { CredentialRegistry } from "../coordinator/auth/credentials.js";
 import { type CoordinatorApp, createCoordinatorApp } from "../coordinator/coordinator-app.js";
 import { mintDevCredentials } from "../coordinator/dev-credentials.js";
-import { createStore } from "../coordinator/store/registry.js";
-import type { StorePort } from "../coordinator/store/port.js";
-import { createBroker } from "../dispatcher/broker/registry.js";
-import type { BrokerPort } from "../dispatcher/broker/port.js";
+import { createStore } from "../store/registry.js";
+import type { StorePort } from "../store/port.js";
+import { createBroker } from "../broker/registry.js";
+import type { BrokerPort } from "../broker/port.js";
 import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
 import { coordinatorDemandSource } from "../keda/external-scaler/coordinator-demand.js";
 import { type ExternalScalerServer, startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";

@@ -1,7 +1,7 @@
 import { Gauge } from "prom-client";
 import { subscriptionNameFor, type Topology } from "../contracts/index.js";
 import type { FleetMetrics } from "../coordinator/api/fleet-metrics.js";
-import type { BrokerPort } from "../dispatcher/broker/port.js";
+import type { BrokerPort } from "../broker/port.js";
 import type { Dispatcher } from "../dispatcher/dispatcher-service.js";
 import type { LocalAutoscaler } from "../keda/local/local-autoscaler.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { CosmosStore } from "../coordinator/store/cosmos/cosmos-store.js";
+import { CosmosStore } from "../store/cosmos/cosmos-store.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
 import { runCoordinatorApiSuite } from "./coordinator-api-suite.js";
 

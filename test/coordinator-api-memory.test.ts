@@ -1,4 +1,4 @@
-import { MemoryStore } from "../coordinator/store/memory/memory-store.js";
+import { MemoryStore } from "../store/memory/memory-store.js";
 import { runCoordinatorApiSuite } from "./coordinator-api-suite.js";
 
 runCoordinatorApiSuite("the memory store", async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobDoc } from "../contracts/index.js";
-import type { StorePort } from "../coordinator/store/port.js";
+import type { StorePort } from "../store/port.js";
 import { type ApiHarness, startApiHarness } from "./support/api-harness.js";
 
 type MakeStore = () => Promise<{ store: StorePort; cleanup(): Promise<void> }>;

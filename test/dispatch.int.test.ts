@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AssignmentMessage, type JobDoc } from "../contracts/index.js";
 import type { FactoryPrincipal } from "../coordinator/auth/principal.js";
 import { DeadLetterView } from "../coordinator/service/dead-letter-view.js";
-import type { ReceivedMessage } from "../dispatcher/broker/port.js";
+import type { ReceivedMessage } from "../broker/port.js";
 import { type DispatchHarness, startDispatchHarness, waitFor } from "./support/dispatch-harness.js";
 
 const factory = (id: string): FactoryPrincipal => ({ kind: "factory", credentialId: "t", productId: "*", pool: "general", factoryId: id });

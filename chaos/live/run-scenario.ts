@@ -1,5 +1,5 @@
 import { FleetError, isTerminal, type JobDoc } from "../../contracts/index.js";
-import { isStoreError } from "../../coordinator/store/port.js";
+import { isStoreError } from "../../store/port.js";
 import { LiveStack } from "./live-stack.js";
 import type { Scenario } from "./scenarios.js";
 

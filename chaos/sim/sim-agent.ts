@@ -1,7 +1,7 @@
 import { AssignmentMessage, FleetError, type JobDoc } from "../../contracts/index.js";
 import type { FactoryPrincipal } from "../../coordinator/auth/principal.js";
 import { finishJob } from "../../coordinator/lifecycle/finish-job.js";
-import type { BrokerReceiver, ReceivedMessage } from "../../dispatcher/broker/port.js";
+import type { BrokerReceiver, ReceivedMessage } from "../../broker/port.js";
 import type { SimWorld } from "./sim-world.js";
 
 const FENCED = new Set(["STALE_EPOCH", "LEASE_TAKEN", "NOT_FOUND", "FORBIDDEN"]);

@@ -1,6 +1,6 @@
 import type { Topology } from "../../contracts/index.js";
 import type { Coordinator } from "../../coordinator/service/coordinator.js";
-import type { MemoryBroker } from "../../dispatcher/broker/memory/memory-broker.js";
+import type { MemoryBroker } from "../../broker/memory/memory-broker.js";
 import type { EventLoop } from "./event-loop.js";
 import type { FaultPlan } from "./fault-plan.js";
 import type { History } from "./history.js";

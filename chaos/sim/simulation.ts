@@ -1,9 +1,9 @@
 import { FLEET_PRODUCT_ID, type JobDoc } from "../../contracts/index.js";
 import { parseTopology } from "../../contracts/topology-file.js";
 import { Coordinator } from "../../coordinator/service/coordinator.js";
-import { FaultyStore } from "../../coordinator/store/faulty-store.js";
-import { MemoryStore } from "../../coordinator/store/memory/memory-store.js";
-import { MemoryBroker } from "../../dispatcher/broker/memory/memory-broker.js";
+import { FaultyStore } from "../../store/faulty-store.js";
+import { MemoryStore } from "../../store/memory/memory-store.js";
+import { MemoryBroker } from "../../broker/memory/memory-broker.js";
 import { brokerTopologyOf } from "../../dispatcher/broker-topology.js";
 import { DeadLetterMonitor } from "../../dispatcher/dead-letter-monitor.js";
 import { OutboxRelay } from "../../dispatcher/outbox-relay.js";

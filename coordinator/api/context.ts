@@ -1,6 +1,6 @@
 import type { CredentialRegistry } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
-import type { StorePort } from "../store/port.js";
+import type { StorePort } from "../../store/port.js";
 import type { FleetMetrics } from "./fleet-metrics.js";
 import type { RateLimiter } from "./rate-limiter.js";
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { ERROR_CATALOGUE, type ErrorBody, type ErrorCode, FleetError } from "../../contracts/index.js";
-import { isStoreError } from "../store/port.js";
+import { isStoreError } from "../../store/port.js";
 
 /** THE mapping from errors to HTTP responses. Every error body is `{ error: { code, message, details? } }`
  * where the message names the problem and ends with what to do next. */

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import type { Coordinator } from "../service/coordinator.js";
-import type { StorePort } from "../store/port.js";
+import type { StorePort } from "../../store/port.js";
 
 /**
  * Prometheus metrics. Gauges are computed at scrape time from the coordinator's indexes (no

@@ -26,7 +26,7 @@ import { DeadlineQueue } from "../scheduler/deadline-queue.js";
 import { ReadyIndex } from "../scheduler/ready-index.js";
 import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
 import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
-import type { StoreFilter, StorePort } from "../store/port.js";
+import type { StoreFilter, StorePort } from "../../store/port.js";
 import { Dependents } from "./dependents.js";
 import { JobBook } from "./job-book.js";
 import { JobSubmitter, type SubmitResult } from "./job-submitter.js";

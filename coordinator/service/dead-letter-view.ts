@@ -1,6 +1,6 @@
 import { type DeadLetterFilter, FleetError, type JobDoc } from "../../contracts/index.js";
 import { withEvent } from "../lifecycle/job-events.js";
-import type { StoreFilter, StorePort } from "../store/port.js";
+import type { StoreFilter, StorePort } from "../../store/port.js";
 import type { Coordinator } from "./coordinator.js";
 
 /** A dead letter as operators see it: broker dead letters and jobs whose retries ran out alike. */

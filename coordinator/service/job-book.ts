@@ -1,5 +1,5 @@
 import { FleetError, LIMITS, isTerminal, type EventPageDoc, type JobDoc } from "../../contracts/index.js";
-import { isStoreError, type StorePort, type Stored } from "../store/port.js";
+import { isStoreError, type StorePort, type Stored } from "../../store/port.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 export type CommitListener = (previous: JobDoc | undefined, next: JobDoc) => void;

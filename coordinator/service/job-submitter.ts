@@ -10,7 +10,7 @@ import { newJobDoc } from "../jobs/new-job.js";
 import { supersedeJob } from "../jobs/supersede-job.js";
 import { withEvent } from "../lifecycle/job-events.js";
 import { assertTransition } from "../lifecycle/transitions.js";
-import { isStoreError } from "../store/port.js";
+import { isStoreError } from "../../store/port.js";
 import type { JobBook } from "./job-book.js";
 import type { PoolRegistry } from "./pool-registry.js";
 

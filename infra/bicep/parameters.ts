@@ -1,6 +1,6 @@
 import { formatIsoDuration } from "../../contracts/iso-duration.js";
 import { subscriptionNameFor, type Topology } from "../../contracts/index.js";
-import { COLLECTIONS, PARTITION_KEYS } from "../../coordinator/store/port.js";
+import { COLLECTIONS, PARTITION_KEYS } from "../../store/port.js";
 
 /** Containers whose documents expire on their own (-1: TTL on, per-document; null: off). */
 const TTL: Readonly<Partial<Record<(typeof COLLECTIONS)[number], number>>> = { events: -1, checkpoints: -1 };

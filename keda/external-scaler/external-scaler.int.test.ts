@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FactoryPrincipal } from "../../coordinator/auth/principal.js";
 import { Coordinator } from "../../coordinator/service/coordinator.js";
-import { MemoryStore } from "../../coordinator/store/memory/memory-store.js";
+import { MemoryStore } from "../../store/memory/memory-store.js";
 import { ManualClock } from "../../test/support/manual-clock.js";
 import { testTopology } from "../../test/support/topology-fixture.js";
 import { coordinatorDemandSource } from "./coordinator-demand.js";

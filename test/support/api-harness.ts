@@ -3,7 +3,7 @@ import pino from "pino";
 import type { Topology } from "../../contracts/index.js";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
 import { createCoordinatorApp, type CoordinatorApp } from "../../coordinator/coordinator-app.js";
-import type { StorePort } from "../../coordinator/store/port.js";
+import type { StorePort } from "../../store/port.js";
 import { ManualClock } from "./manual-clock.js";
 import { testTopology } from "./topology-fixture.js";
 

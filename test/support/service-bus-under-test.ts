@@ -1,6 +1,6 @@
 import { ServiceBusClient } from "@azure/service-bus";
-import { ServiceBusBroker } from "../../dispatcher/broker/service-bus/service-bus-broker.js";
-import type { BrokerUnderTest } from "../broker-contract.js";
+import { ServiceBusBroker } from "../../broker/service-bus/service-bus-broker.js";
+import type { BrokerUnderTest } from "../../broker/contract/broker-contract.js";
 
 /**
  * The Service Bus adapter on the namespace behind a connection string, with a foreign producer

@@ -4,7 +4,7 @@
  * `service-bus/` (Azure Service Bus through @azure/service-bus; the local protocol broker in
  * peers/service-bus speaks the same protocol).
  *
- * Contract (proven by test/broker-contract.ts against every adapter):
+ * Contract (proven by broker/contract/broker-contract.ts against every adapter):
  * - `publish` resolves only once the broker has accepted every message (at-least-once). A message
  *   whose id was published within the topic's duplicate-detection window is accepted and dropped.
  * - Every subscription whose filter matches a message's application properties gets a copy.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
-import { CosmosStore } from "../coordinator/store/cosmos/cosmos-store.js";
-import { type EmbeddedCosmos, startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
-import { runStoreContract } from "./store-contract.js";
+import { CosmosStore } from "./cosmos-store.js";
+import { type EmbeddedCosmos, startEmbeddedCosmos } from "../../peers/cosmos/embedded-cosmos.js";
+import { runStoreContract } from "../contract/store-contract.js";
 
 // One peer for the file; one database per test, so tests never see each other's documents.
 let peer: EmbeddedCosmos;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "../coordinator/store/memory/memory-store.js";
-import { isStoreError } from "../coordinator/store/port.js";
-import { runStoreContract } from "./store-contract.js";
-import { jobDoc } from "./store-contract-docs.js";
+import { MemoryStore } from "./memory-store.js";
+import { isStoreError } from "../port.js";
+import { runStoreContract } from "../contract/store-contract.js";
+import { jobDoc } from "../contract/store-contract-docs.js";
 
 runStoreContract("memory", async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
 

@@ -7,8 +7,8 @@ import {
   type Lease,
   PoolDoc,
   type Stage,
-} from "../contracts/index.js";
-import { queuedJob } from "./support/job-fixture.js";
+} from "../../contracts/index.js";
+import { queuedJob } from "../../test/support/job-fixture.js";
 
 /**
  * Valid documents for the store contract, each parsed by its contract schema so the suite stores

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { MemoryBroker, type BrokerFault, type BrokerFaultOp } from "../dispatcher/broker/memory/memory-broker.js";
-import { type BrokerTopology, isBrokerError } from "../dispatcher/broker/port.js";
-import { createBroker } from "../dispatcher/broker/registry.js";
-import { runBrokerContract } from "./broker-contract.js";
-import { ManualClock } from "./support/manual-clock.js";
+import { MemoryBroker, type BrokerFault, type BrokerFaultOp } from "./memory-broker.js";
+import { type BrokerTopology, isBrokerError } from "../port.js";
+import { createBroker } from "../registry.js";
+import { runBrokerContract } from "../contract/broker-contract.js";
+import { ManualClock } from "../../test/support/manual-clock.js";
 
 runBrokerContract("memory (virtual clock)", async () => {
   const clock = new ManualClock();

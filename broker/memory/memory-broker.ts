@@ -58,7 +58,7 @@ const POLL_MS = 10;
 
 /**
  * The broker port in memory, for unit tests and the deterministic simulator, faithful to the port's
- * contract (see port.ts and test/broker-contract.ts): topics, correlation-filter subscriptions,
+ * contract (see port.ts and broker/contract/broker-contract.ts): topics, correlation-filter subscriptions,
  * peek-lock with lock duration, delivery count, max delivery count and TTL dead-lettering,
  * duplicate detection, scheduled enqueue, counts. Bodies travel as JSON text, so a receiver never
  * shares an object with the publisher, and a non-JSON body comes back raw as on Service Bus.

@@ -1,10 +1,10 @@
-import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc } from "../../contracts/index.js";
+import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc } from "../contracts/index.js";
 
 /**
  * The store port: documents with etag compare-and-swap. Small on purpose: what the coordinator,
  * the reaper and the dispatcher need, nothing that mirrors one SDK.
  *
- * Contract for every adapter (proven by test/store-contract.ts):
+ * Contract for every adapter (proven by store/contract/store-contract.ts):
  * - `create` fails with StoreError("already_exists") when the id exists in that partition.
  * - `replace` with `ifMatch` fails with StoreError("conflict") when the stored etag differs
  *   (Cosmos 412), and with StoreError("not_found") when the document is gone. A successful write

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrokerTopology, isBrokerError } from "../dispatcher/broker/port.js";
-import { ServiceBusBroker } from "../dispatcher/broker/service-bus/service-bus-broker.js";
-import { type LocalServiceBus, startLocalServiceBus } from "../peers/service-bus/broker.js";
-import { runBrokerContract } from "./broker-contract.js";
-import { serviceBusUnderTest } from "./support/service-bus-under-test.js";
+import { type BrokerTopology, isBrokerError } from "../port.js";
+import { ServiceBusBroker } from "./service-bus-broker.js";
+import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
+import { runBrokerContract } from "../contract/broker-contract.js";
+import { serviceBusUnderTest } from "../../test/support/service-bus-under-test.js";
 
 // One local protocol broker for this file; the real SDK talks AMQP and ATOM to it on 127.0.0.1.
 let local: LocalServiceBus | undefined;

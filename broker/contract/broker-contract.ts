@@ -7,7 +7,7 @@ import {
   type OutgoingMessage,
   type PropertyValue,
   type ReceivedMessage,
-} from "../dispatcher/broker/port.js";
+} from "../port.js";
 
 export interface BrokerUnderTest {
   broker: BrokerPort;
@@ -38,7 +38,7 @@ const NOTHING_WAIT_MS = 400;
 let topicCounter = 0;
 
 /**
- * The broker port's contract (dispatcher/broker/port.ts), run against every adapter: the memory
+ * The broker port's contract (broker/port.ts), run against every adapter: the memory
  * broker on a virtual clock, the Service Bus adapter on the local protocol broker, and, when
  * configured, on Microsoft's emulator or a real namespace. Every test uses its own topic.
  */

@@ -1,6 +1,6 @@
 import { describe, it } from "vitest";
-import { runBrokerContract } from "./broker-contract.js";
-import { serviceBusUnderTest } from "./support/service-bus-under-test.js";
+import { runBrokerContract } from "../contract/broker-contract.js";
+import { serviceBusUnderTest } from "../../test/support/service-bus-under-test.js";
 
 /**
  * Opt-in: the same broker contract against Microsoft's Service Bus emulator or a real namespace,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { EstimatedRu, jsonLengthOf } from "../coordinator/store/estimated-ru.js";
-import { type Collection, type DocOf, isStoreError, type StoreErrorCode, type StorePort, type StoreQuery } from "../coordinator/store/port.js";
+import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
+import { type Collection, type DocOf, isStoreError, type StoreErrorCode, type StorePort, type StoreQuery } from "../port.js";
 import { assignedJob, budgetDoc, checkpointDoc, eventPageDoc, factoryDoc, jobDoc, poolDoc } from "./store-contract-docs.js";
 
 export type MakeStore = () => Promise<{ store: StorePort; cleanup(): Promise<void> }>;
@@ -45,7 +45,7 @@ async function drain<C extends Collection>(store: StorePort, collection: C, quer
 }
 
 /**
- * The store port's contract (coordinator/store/port.ts), run against every adapter. A fresh,
+ * The store port's contract (store/port.ts), run against every adapter. A fresh,
  * initialised store per test.
  */
 export function runStoreContract(name: string, makeStore: MakeStore, options: ContractOptions = {}): void {

@@ -1,5 +1,5 @@
 import type { CorrelationRuleFilter, RuleProperties, ServiceBusAdministrationClient, SqlRuleFilter } from "@azure/service-bus";
-import { formatIsoDuration, parseIsoDuration } from "../../../contracts/iso-duration.js";
+import { formatIsoDuration, parseIsoDuration } from "../../contracts/iso-duration.js";
 import { BrokerError, type BrokerTopology, type SubscriptionSpec } from "../port.js";
 
 /** The one rule every pool subscription has: its correlation filter. */
