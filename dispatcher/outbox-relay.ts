@@ -84,6 +84,8 @@ export class OutboxRelay {
       clock: Clock;
       random: () => number;
       onError?: (error: unknown, retryInMs: number) => void;
+      /** After each successful publish: how long each entry waited since its commit. */
+      onPublished?: (lagsMs: readonly number[]) => void;
     },
     options: Partial<OutboxRelayOptions> = {},
   ) {
@@ -191,6 +193,7 @@ export class OutboxRelay {
     }
     this.failures = 0;
     this.breaker.succeeded();
+    this.deps.onPublished?.(batch.map((entry) => Math.max(0, now - entry.at)));
     for (const entry of batch) {
       this.pending.delete(keyOf(entry));
       this.stats_.published++;

@@ -1,11 +1,11 @@
 import { FLEET_PRODUCT_ID } from "../contracts/index.js";
-import type { Coordinator } from "../coordinator/service/coordinator.js";
 import type { StorePort } from "../store/port.js";
 import { outboxEntryOf, type OutboxEntry } from "./outbox-entry.js";
 import type { OutboxSource, RelayCheckpoint } from "./outbox-relay.js";
 
-/** The relay's view of the store: assigned jobs since the watermark (one query at start). */
-export function storeOutboxSource(store: StorePort, coordinator: Coordinator): OutboxSource {
+/** The relay's view of the store: assigned jobs since the watermark (one query at start).
+ * `isCurrent` answers from the coordinator's memory whether an epoch still awaits its accept. */
+export function storeOutboxSource(store: StorePort, isCurrent: (jobId: string, epoch: number) => boolean): OutboxSource {
   return {
     async pendingSince(watermark) {
       const entries: OutboxEntry[] = [];
@@ -27,10 +27,7 @@ export function storeOutboxSource(store: StorePort, coordinator: Coordinator): O
       } while (continuation !== undefined);
       return entries;
     },
-    isCurrent(jobId, epoch) {
-      const job = coordinator.book.cached(jobId);
-      return job !== undefined && job.stage === "assigned" && job.leaseEpoch === epoch && job.lease?.factoryId === undefined;
-    },
+    isCurrent,
   };
 }
 

@@ -1,39 +1,76 @@
 import { randomBytes } from "node:crypto";
 import pino from "pino";
-import { loadTopology } from "../contracts/topology-file.js";
+import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint, wholeNumber } from "../composition/entry-point.js";
+import { readTopology } from "../composition/topology-source.js";
 import { demoJobs } from "./demo-workload.js";
 import { startLocalStack } from "./local-stack.js";
 import { watchDemo } from "./watch-demo.js";
 
-/**
- * `npm start [-- --demo] [-- --jobs N] [-- --port P]`: the whole stack on this machine.
- * Ctrl-C stops everything and leaves no process behind.
- */
-async function main(): Promise<number> {
+const SPEC = {
+  usage: "npm start -- [--demo] [--jobs N] [--port P] [--scaler-port P] [--host H]",
+  summary:
+    "The whole stack on this machine: the Cosmos DB peer, the Service Bus broker, the coordinator with its dispatcher and external scaler, and the local autoscaler starting factory agents. With STORE=cosmos or SERVICEBUS_NAMESPACE set, runs the coordinator against Azure instead (see npm run coordinator -- --help).",
+  options: {
+    demo: { type: "boolean" },
+    jobs: { type: "string" },
+    port: { type: "string" },
+    "scaler-port": { type: "string" },
+    host: { type: "string" },
+  },
+  optionHelp: [
+    ["--demo", "also submit a demo workload and show progress until it shipped and every pool is back to zero"],
+    ["--jobs N", "demo jobs to submit (1 to 100000; default 300)"],
+    ["--port P", "API port (default 8080 or $PORT; 0 picks a free port)"],
+    ["--scaler-port P", "KEDA external scaler gRPC port (default 9090 or $SCALER_PORT; 0 picks a free port)"],
+    ["--host H", "address to listen on (default 127.0.0.1)"],
+  ],
+  environment: [
+    ["PORT, SCALER_PORT", "8080, 9090", "as --port and --scaler-port"],
+    ["TOPOLOGY_FILE", "topology/fleet.yaml", "the pools"],
+    ["SIM_DURATION_MS", "1500", "how long a simulated job runs"],
+    ["IDLE_TIMEOUT_SECONDS", "10", "how long a warm agent waits for work before it exits"],
+    ["LOG_LEVEL", "warn", "log level of the stack's processes"],
+  ],
+  notes: ["Ctrl-C stops everything and leaves no process behind."],
+} satisfies EntryPointSpec<Record<string, { type: "string" | "boolean" }>>;
+
+/** `npm start`: the whole stack on this machine. */
+async function main(): Promise<number | undefined> {
+  const args = parseEntryArgs(SPEC, process.argv.slice(2));
+  if (args === undefined) return 0;
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
   if (process.env.STORE === "cosmos" || process.env.SERVICEBUS_NAMESPACE !== undefined) {
-    // Configured for Azure: run the coordinator with its dispatcher against the real resources;
-    // KEDA (not a local autoscaler) runs the factories.
-    await import("../coordinator/main.js");
-    return new Promise<number>(() => undefined);
+    // Configured for Azure: the coordinator with its dispatcher against the real resources; KEDA
+    // (not a local autoscaler) runs the factories.
+    await import("../composition/coordinator-main.js");
+    return undefined;
   }
-  const args = process.argv.slice(2);
-  const demo = args.includes("--demo");
-  const jobs = Number(flagValue(args, "--jobs") ?? 300);
-  const port = Number(flagValue(args, "--port") ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 100_000) throw new Error("--jobs must be a whole number from 1 to 100000");
-  const topology = loadTopology(process.env.TOPOLOGY_FILE);
+  const demo = args.flag("demo");
+  const jobs = wholeNumber("--jobs", args.text("jobs"), 300, 1, 100_000);
+  const port = wholeNumber("--port", args.text("port") ?? process.env.PORT, 8080, 0, 65_535);
+  const scalerPort = wholeNumber("--scaler-port", args.text("scaler-port") ?? process.env.SCALER_PORT, 9090, 0, 65_535);
+  const host = args.text("host") ?? "127.0.0.1";
+  const topology = readTopology(process.env.TOPOLOGY_FILE);
   const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" });
   process.stdout.write("starting the local stack (Cosmos DB peer, Service Bus broker, coordinator, dispatcher, autoscaler)...\n");
   const stack = await startLocalStack({
     topology,
     logger,
+    host,
     apiPort: port,
+    scalerPort,
     agentEnv: {
       ENGINE: "sim",
       SIM_DURATION_MS: process.env.SIM_DURATION_MS ?? "1500",
       IDLE_TIMEOUT_SECONDS: process.env.IDLE_TIMEOUT_SECONDS ?? "10",
       HEARTBEAT_SECONDS: "10",
     },
+  }).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/EADDRINUSE|address already in use/i.test(message)) {
+      throw new UsageError(`${message}: another process holds the port; pick others with --port and --scaler-port (0 picks free ones)`);
+    }
+    throw error;
   });
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
@@ -62,10 +99,7 @@ async function main(): Promise<number> {
       "",
     ].join("\n"),
   );
-  if (!demo) {
-    await new Promise(() => undefined);
-    return 0;
-  }
+  if (!demo) return undefined;
   const runId = randomBytes(3).toString("hex");
   const bodies = demoJobs(jobs, runId);
   process.stdout.write(`submitting ${jobs} demo jobs across ${topology.pools.length} pools...\n`);
@@ -84,15 +118,4 @@ async function main(): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-function flagValue(args: string[], flag: string): string | undefined {
-  const index = args.indexOf(flag);
-  return index === -1 ? undefined : args[index + 1];
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runEntryPoint("npm start", main);

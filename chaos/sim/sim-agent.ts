@@ -1,6 +1,5 @@
 import { AssignmentMessage, FleetError, type JobDoc } from "../../contracts/index.js";
 import type { FactoryPrincipal } from "../../coordinator/auth/principal.js";
-import { finishJob } from "../../coordinator/lifecycle/finish-job.js";
 import type { BrokerReceiver, ReceivedMessage } from "../../broker/port.js";
 import type { SimWorld } from "./sim-world.js";
 
@@ -215,7 +214,7 @@ export class SimAgent {
     const coordinator = this.world.coordinator;
     if (coordinator === undefined) return;
     try {
-      await coordinator.book.mutate(jobId, undefined, (job) => (job.stage === "shipped" ? job : finishJob(job, "shipped", "operator", this.world.clock.now(), { reason: "zombie" })));
+      await coordinator.action(undefined, jobId, "ship", "zombie");
       this.world.history.record({ t: this.world.clock.now(), type: "zombie-write", agent: this.id, jobId, epoch });
       this.world.history.record({ t: this.world.clock.now(), type: "completed", agent: this.id, jobId, epoch });
     } catch {

@@ -128,7 +128,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       const coordinator = new Coordinator({ store, clock, topology });
       await coordinator.start();
       const nextRelay = new OutboxRelay(
-        { broker, topic: topology.topic, source: storeOutboxSource(store, coordinator), checkpoint: storeRelayCheckpoint(store, topology.topic, () => clock.now()), clock, random: () => random.next() },
+        { broker, topic: topology.topic, source: storeOutboxSource(store, (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch)), checkpoint: storeRelayCheckpoint(store, topology.topic, () => clock.now()), clock, random: () => random.next() },
         { checkpointIntervalMs: 1000 },
       );
       await nextRelay.recover();
@@ -254,7 +254,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const allTerminal = () => {
     if (submissionsSettled < options.jobs) return false;
     for (const id of submitted.keys()) {
-      const job = world.coordinator?.book.cached(id);
+      const job = world.coordinator?.activeJob(id);
       if (job !== undefined) return false;
     }
     return world.coordinator !== undefined && (relay?.stats().pending ?? 1) === 0;

@@ -31,7 +31,7 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url} (see /docs for the API)` } }),
   );
   app.addHook("onResponse", async (request, reply) => {
-    ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? "unknown", status: String(reply.statusCode) });
+    ctx.metrics.countRequest(request.routeOptions.url ?? "unknown", reply.statusCode);
   });
   await app.register(swagger, {
     openapi: {

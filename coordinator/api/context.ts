@@ -1,20 +1,34 @@
+import type { StoreStats } from "../../store/port.js";
 import type { CredentialRegistry } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
-import type { StorePort } from "../../store/port.js";
-import type { FleetMetrics } from "./fleet-metrics.js";
+import type { DeadLetterView } from "../service/dead-letter-view.js";
+import type { FactoryRegistry } from "../service/factory-registry.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
-/** What the routes need. Components that later issues add (the dispatcher, the autoscaler) plug
- * in through the optional hooks without the routes knowing them. */
+/** The Prometheus endpoint as the routes see it. */
+export interface MetricsEndpoint {
+  countRequest(route: string, status: number): void;
+  render(): Promise<string>;
+}
+
+/** Whether the process can do its job; each check names a dependency and its state. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+/** What the routes need: the coordinator's public operations and the views beside it. The
+ * composition root builds it; the routes never see the store or the broker. */
 export interface ApiContext {
   coordinator: Coordinator;
+  deadLetters: DeadLetterView;
+  factories: FactoryRegistry;
   credentials: CredentialRegistry;
-  store: StorePort;
-  metrics: FleetMetrics;
+  metrics: MetricsEndpoint;
+  storeStats: () => StoreStats;
   /** Extra per-pool facts (replicas, subscription counts) merged into GET /fleet/pools. */
-  poolExtras?: () => Promise<Record<string, Record<string, unknown>>>;
-  /** Whether the process is ready to serve (store reachable, indexes rebuilt). */
-  ready: () => boolean;
+  poolFacts?: () => Promise<Record<string, Record<string, unknown>>>;
+  readiness: () => Readiness;
   /** Per-caller request limits (429 beyond them). */
   limiter?: RateLimiter;
   /** Called after any change that may make work schedulable. */

@@ -1,13 +1,19 @@
 import type { JobDoc } from "../../contracts/index.js";
 import { assignJob } from "../lifecycle/assign-job.js";
 import { choosePool, scoreJob, type ScorableJob, type ScoreWeights } from "../scorer/index.js";
-import type { JobBook } from "../service/job-book.js";
-import { hasHeadroom, type PoolRegistry, type PoolRuntime, toScorable } from "../service/pool-registry.js";
+import { canTakeWork, type PoolRegistry, type PoolRuntime, toScorable } from "../pools/pool-registry.js";
 import type { ReadyIndex } from "./ready-index.js";
 
 export interface SchedulerOptions {
   weightsFor: (productId: string) => ScoreWeights;
   starvationAfterMs: number;
+}
+
+/** What the scheduler needs of the job state: the cached copy of an active job, and one
+ * conditional write that applies a pure decision (re-deciding after a conflict). */
+export interface SchedulerJobs {
+  cached(id: string): JobDoc | undefined;
+  commit(id: string, decide: (job: JobDoc) => JobDoc): Promise<JobDoc>;
 }
 
 export interface Selection {
@@ -24,7 +30,7 @@ export interface Selection {
  */
 export class Scheduler {
   constructor(
-    private readonly book: JobBook,
+    private readonly jobs: SchedulerJobs,
     private readonly ready: ReadyIndex,
     private readonly pools: PoolRegistry,
     private readonly options: SchedulerOptions,
@@ -38,8 +44,8 @@ export class Scheduler {
     let best: { job: JobDoc; score: number; capable: PoolRuntime[] } | undefined;
     for (const { bucket, id } of this.ready.heads()) {
       const capable = this.pools.capableOf(bucket.capabilityKey, bucket.capabilities);
-      if (!capable.some(hasHeadroom)) continue;
-      const job = this.book.cached(id);
+      if (!capable.some(canTakeWork)) continue;
+      const job = this.jobs.cached(id);
       if (job === undefined || job.stage !== "queued") {
         this.ready.remove(id);
         continue;
@@ -62,7 +68,7 @@ export class Scheduler {
       }
     }
     if (best === undefined) return undefined;
-    const choice = choosePool(toScorableJob(best.job), best.capable.filter(hasHeadroom).map(toScorable));
+    const choice = choosePool(toScorableJob(best.job), best.capable.filter(canTakeWork).map(toScorable));
     if (choice === undefined) return undefined;
     const pool = this.pools.get(choice.pool.name);
     if (pool === undefined) return undefined;
@@ -80,13 +86,13 @@ export class Scheduler {
       // not leave the scheduler spinning on the same job.
       this.ready.remove(job.id);
       try {
-        const next = await this.book.mutate(job.id, undefined, (current) =>
+        const next = await this.jobs.commit(job.id, (current) =>
           current.stage === "queued" ? assignJob(current, { pool: pool.definition.name, acceptTimeoutMs: pool.definition.acceptTimeoutSeconds * 1000 }, now) : current,
         );
         if (next.stage === "assigned") assigned++;
       } catch (error) {
         // Put it back so it is not lost from the index; the caller sees the error and backs off.
-        const current = this.book.cached(job.id);
+        const current = this.jobs.cached(job.id);
         if (current?.stage === "queued") this.ready.add(current);
         throw error;
       }

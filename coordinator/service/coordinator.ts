@@ -10,12 +10,14 @@ import {
   type ReleaseLeaseBody,
   type Run,
   type SubmitJobBody,
+  isFleetError,
   isTerminal,
 } from "../../contracts/index.js";
 import { depSatisfied } from "../jobs/dependency-graph.js";
 import { unblockJob } from "../jobs/supersede-job.js";
 import { acceptLease } from "../lifecycle/accept-lease.js";
 import { deadLetterFromBroker, type BrokerDeadLetter } from "../lifecycle/dead-letter-job.js";
+import { discardDeadLetter } from "../lifecycle/discard-dead-letter.js";
 import { applyOperatorAction } from "../lifecycle/operator-action.js";
 import { leaseDeadline, reapLease } from "../lifecycle/reap-lease.js";
 import { releaseLease } from "../lifecycle/release-lease.js";
@@ -28,9 +30,9 @@ import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
 import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
 import type { StoreFilter, StorePort } from "../../store/port.js";
 import { Dependents } from "./dependents.js";
-import { JobBook } from "./job-book.js";
+import { type CommitListener, JobBook } from "./job-book.js";
 import { JobSubmitter, type SubmitResult } from "./job-submitter.js";
-import { PoolRegistry, type PoolRegistryOptions, toScorable } from "./pool-registry.js";
+import { type PoolRegistryOptions, type PoolRuntime, PoolRegistry, toScorable } from "../pools/pool-registry.js";
 
 /** Receives every committed assignment (after the write): the dispatcher's outbox relay. */
 export interface AssignmentSink {
@@ -51,9 +53,22 @@ export interface CoordinatorOptions extends PoolRegistryOptions {
  * it decides is made by the pure lifecycle functions and the pure scorer; this class only loads,
  * commits and keeps the in-memory indexes in step with every commit.
  */
+export interface CoordinatorCounters {
+  fencedRejections: number;
+  staleDeadLetters: number;
+  reaped: number;
+  assignments: number;
+  takeovers: number;
+  shipped: number;
+  deadLettered: number;
+}
+
+/** A pool as callers outside the coordinator see it: a snapshot, never the live record. */
+export type PoolView = Readonly<Omit<PoolRuntime, "definition">> & { readonly definition: PoolRuntime["definition"]; readonly acceptLatencyAvgMs: number | undefined };
+
 export class Coordinator {
-  readonly book: JobBook;
-  readonly pools: PoolRegistry;
+  private readonly book: JobBook;
+  private readonly pools: PoolRegistry;
   private readonly ready = new ReadyIndex();
   private readonly backoff = new DeadlineQueue();
   private readonly leases = new DeadlineQueue();
@@ -62,12 +77,13 @@ export class Coordinator {
   private readonly submitter: JobSubmitter;
   private readonly sinks: AssignmentSink[] = [];
   private readonly unblockQueue = new Set<string>();
-  readonly counters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0 };
+  private readonly counts: CoordinatorCounters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0 };
 
   constructor(private readonly options: CoordinatorOptions) {
     this.book = new JobBook(options.store);
     this.pools = new PoolRegistry(options.topology, options);
-    this.scheduler = new Scheduler(this.book, this.ready, this.pools, {
+    const book = this.book;
+    this.scheduler = new Scheduler({ cached: (id) => book.cached(id), commit: (id, decide) => book.mutate(id, undefined, decide) }, this.ready, this.pools, {
       weightsFor: (productId) => this.weightsFor(productId),
       starvationAfterMs: options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
     });
@@ -82,6 +98,52 @@ export class Coordinator {
   addSink(sink: AssignmentSink): void {
     this.sinks.push(sink);
   }
+
+  /** Subscribes to every committed job change (after the write), in commit order. Listeners must
+   * not throw and must not mutate the documents. Metrics and event streams hang off this. */
+  onCommit(listener: CommitListener): void {
+    this.book.onCommit(listener);
+  }
+
+  /** Counters since this process started (a copy). */
+  get counters(): Readonly<CoordinatorCounters> {
+    return { ...this.counts };
+  }
+
+  /** Whether the assignment of `epoch` still waits to be accepted: what the outbox relay publishes.
+   * Answered from memory (the cache of active jobs), never from the store. */
+  isAwaitingAccept(jobId: string, epoch: number): boolean {
+    const job = this.book.cached(jobId);
+    return job !== undefined && job.stage === "assigned" && job.leaseEpoch === epoch && job.lease?.factoryId === undefined;
+  }
+
+  /** Ready jobs per pool that would take them (the best-fitting capable pool), and under
+   * `null` the ready jobs no pool can run. From memory, exact. */
+  readyByPool(): Map<string | null, number> {
+    const counts = new Map<string | null, number>();
+    for (const set of this.ready.capabilitySets()) {
+      const pool = this.pools.capableOf(set.capabilityKey, set.capabilities)[0]?.definition.name ?? null;
+      counts.set(pool, (counts.get(pool) ?? 0) + set.count);
+    }
+    return counts;
+  }
+
+  /** The in-memory copy of an active job (undefined once it is terminal or unknown). */
+  activeJob(id: string): JobDoc | undefined {
+    return this.book.cached(id);
+  }
+
+  /** Snapshots of every pool's definition and live counters. */
+  poolViews(): PoolView[] {
+    return this.pools.all().map(viewOf);
+  }
+
+  poolView(name: string): PoolView | undefined {
+    const pool = this.pools.get(name);
+    return pool === undefined ? undefined : viewOf(pool);
+  }
+
+  /** Active jobs by stage and index sizes, from memory. */
 
   /** Rebuilds every in-memory index from the store. Call once before serving. */
   async start(): Promise<number> {
@@ -224,17 +286,21 @@ export class Coordinator {
     return this.book.mutate(id, productScope, (job) => applyOperatorAction(job, action, this.clock.now(), reason));
   }
 
+  discardDeadLetter(productScope: string | undefined, id: string, reason?: string): Promise<JobDoc> {
+    return this.book.mutate(id, productScope, (job) => discardDeadLetter(job, this.clock.now(), reason));
+  }
+
   /** Reconciles a broker dead letter. Returns whether it changed the job (false = stale). */
   async deadLetter(jobId: string, letter: BrokerDeadLetter): Promise<{ applied: boolean; job?: JobDoc }> {
     try {
       const before = this.book.cached(jobId);
       const job = await this.book.mutate(jobId, undefined, (current) => deadLetterFromBroker(current, letter, this.clock.now()));
       const applied = job.stage === "dead_letter" && job.deadLetter?.epoch === letter.epoch && before?.stage !== "dead_letter";
-      if (!applied) this.counters.staleDeadLetters++;
+      if (!applied) this.counts.staleDeadLetters++;
       return { applied, job };
     } catch (error) {
-      if (error instanceof FleetError && error.code === "NOT_FOUND") {
-        this.counters.staleDeadLetters++;
+      if (isFleetError(error, "NOT_FOUND")) {
+        this.counts.staleDeadLetters++;
         return { applied: false };
       }
       throw error;
@@ -254,7 +320,7 @@ export class Coordinator {
     const reaped = await this.reapExpiredLeases(now);
     await this.drainUnblocks();
     const assigned = await this.scheduler.assignReady(now, limit);
-    this.counters.assignments += assigned;
+    this.counts.assignments += assigned;
     return { assigned, reaped };
   }
 
@@ -270,14 +336,14 @@ export class Coordinator {
         const deadline = isTerminal(after.stage) ? undefined : leaseDeadline(after);
         if (after === before && deadline !== undefined) this.leases.set(id, deadline);
       } catch (error) {
-        if (error instanceof FleetError && error.code === "NOT_FOUND") continue;
+        if (isFleetError(error, "NOT_FOUND")) continue;
         // The store refused (throttled, unavailable): keep the deadline so the next pass retries.
         const job = this.book.cached(id);
         const deadline = job === undefined ? undefined : leaseDeadline(job);
         if (deadline !== undefined) this.leases.set(id, Math.max(deadline, now + 250));
       }
     }
-    this.counters.reaped += reaped;
+    this.counts.reaped += reaped;
     return reaped;
   }
 
@@ -304,7 +370,7 @@ export class Coordinator {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof FleetError && (error.code === "STALE_EPOCH" || error.code === "LEASE_TAKEN")) this.counters.fencedRejections++;
+      if (isFleetError(error, "STALE_EPOCH") || isFleetError(error, "LEASE_TAKEN")) this.counts.fencedRejections++;
       throw error;
     }
   }
@@ -313,8 +379,8 @@ export class Coordinator {
   private observe(previous: JobDoc | undefined, next: JobDoc): void {
     this.pools.observe(previous, next);
     if (previous !== undefined && previous.stage !== next.stage) {
-      if (next.stage === "shipped") this.counters.shipped++;
-      if (next.stage === "dead_letter") this.counters.deadLettered++;
+      if (next.stage === "shipped") this.counts.shipped++;
+      if (next.stage === "dead_letter") this.counts.deadLettered++;
     }
     this.dependents.observe(previous, next);
     // Ready index and backoff.
@@ -369,6 +435,10 @@ export class Coordinator {
       }
     }
   }
+}
+
+function viewOf(pool: PoolRuntime): PoolView {
+  return { ...pool, acceptLatencyAvgMs: pool.acceptLatencyCount === 0 ? undefined : pool.acceptLatencyMsSum / pool.acceptLatencyCount };
 }
 
 function scopeOf(factory: FactoryPrincipal): string | undefined {

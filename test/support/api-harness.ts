@@ -2,13 +2,13 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pino from "pino";
 import type { Topology } from "../../contracts/index.js";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
-import { createCoordinatorApp, type CoordinatorApp } from "../../coordinator/coordinator-app.js";
+import { buildCoordinatorProcess, type CoordinatorProcess } from "../../composition/coordinator-process.js";
 import type { StorePort } from "../../store/port.js";
 import { ManualClock } from "./manual-clock.js";
 import { testTopology } from "./topology-fixture.js";
 
 export interface ApiHarness {
-  app: CoordinatorApp;
+  app: CoordinatorProcess;
   server: FastifyInstance;
   clock: ManualClock;
   store: StorePort;
@@ -49,20 +49,20 @@ export async function startApiHarness(
     ],
   });
   const clock = new ManualClock();
-  const app = await createCoordinatorApp({
+  const app = await buildCoordinatorProcess({
     store,
     topology,
     credentials,
     clock,
     logger: options.logger ?? pino({ level: "silent" }),
-    httpLogger: options.logger !== undefined,
     loop: false,
-    ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+    http: { logRequests: options.logger !== undefined, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
+    processMetrics: false,
   });
   const tokens = { operator: op.token, otherOperator: other.token, fleetOperator: fleet.token, general: general.token, gpu: gpu.token, revoked: revoked.token };
   return {
     app,
-    server: app.server,
+    server: app.server!,
     clock,
     store,
     tokens,
@@ -72,7 +72,7 @@ export async function startApiHarness(
       if (options.factoryId !== undefined) headers["x-factory-id"] = options.factoryId;
       const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
       if (payload !== undefined) headers["content-type"] = "application/json";
-      return app.server.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+      return app.server!.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
     },
     tick: () => app.coordinator.tick(),
     close: () => app.close(),

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { FLEET_PRODUCT_ID, type FactoryDoc, HeartbeatBody, JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
+import { HeartbeatBody, JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
 import { factoryOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
@@ -45,26 +45,6 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
   api.post(
     "/fleet/factories/heartbeat",
     { schema: { tags: ["factories"], summary: "Factory liveness and load", body: HeartbeatBody }, preHandler: factory },
-    async (request) => {
-      const principal = factoryOf(request);
-      const now = ctx.coordinator.clock.now();
-      const pool = ctx.coordinator.pools.get(principal.pool);
-      const doc: FactoryDoc = {
-        id: principal.factoryId,
-        productId: principal.productId === "*" ? FLEET_PRODUCT_ID : principal.productId,
-        pool: principal.pool,
-        capabilities: request.body.capabilities ?? pool?.definition.capabilities ?? [],
-        seats: request.body.seats,
-        load: request.body.load,
-        health: request.body.health,
-        startedAt: now,
-        lastHeartbeatAt: now,
-        ...(request.body.version === undefined ? {} : { version: request.body.version }),
-      };
-      const previous = await ctx.store.get("factories", doc.id, doc.productId);
-      if (previous !== undefined) doc.startedAt = previous.doc.startedAt;
-      await ctx.store.upsert("factories", doc);
-      return { ok: true, at: now };
-    },
+    async (request) => ctx.factories.heartbeat(factoryOf(request), request.body),
   );
 }

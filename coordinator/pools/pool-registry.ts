@@ -17,6 +17,8 @@ export interface PoolRuntime {
   /** Sum and count of assignment-to-accept latencies, for the average shown to operators. */
   acceptLatencyMsSum: number;
   acceptLatencyCount: number;
+  /** When a factory last accepted an assignment of this pool (coordinator clock). */
+  lastAcceptAt: number | undefined;
 }
 
 export interface PoolRegistryOptions {
@@ -41,6 +43,7 @@ export class PoolRegistry {
         acceptedTotal: 0,
         acceptLatencyMsSum: 0,
         acceptLatencyCount: 0,
+        lastAcceptAt: undefined,
       });
     }
   }
@@ -83,6 +86,7 @@ export class PoolRegistry {
         pool.acceptedTotal++;
         pool.acceptLatencyMsSum += next.lease.acceptedAt - next.lease.assignedAt;
         pool.acceptLatencyCount++;
+        if (pool.lastAcceptAt === undefined || next.lease.acceptedAt > pool.lastAcceptAt) pool.lastAcceptAt = next.lease.acceptedAt;
       }
     }
   }
@@ -115,6 +119,8 @@ export function toScorable(pool: PoolRuntime): ScorablePool {
   };
 }
 
-export function hasHeadroom(pool: PoolRuntime): boolean {
+/** Whether the scheduler may hand the pool more work now: not paused, not down, and inside its
+ * capacity window. (The scorer's `hasHeadroom` looks at the window alone.) */
+export function canTakeWork(pool: PoolRuntime): boolean {
   return !pool.paused && pool.health !== "down" && pool.inFlight < pool.capacity;
 }

@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { formatZodIssues } from "../contracts/validation-message.js";
+import type { BrokerConfig } from "../broker/registry.js";
+import { UsageError } from "./entry-point.js";
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+
+/** The coordinator's environment, validated once at start. */
+export const CoordinatorEnv = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: Port.default(8080),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** memory: in-process maps; embedded: the local Cosmos DB protocol peer in-process; cosmos: a real account. */
+  STORE: z.enum(["memory", "embedded", "cosmos"]).default("embedded"),
+  COSMOS_ENDPOINT: z.string().url().optional(),
+  /** Account key; leave unset to use managed identity (DefaultAzureCredential). */
+  COSMOS_KEY: z.string().min(1).optional(),
+  COSMOS_DATABASE: z.string().min(1).default("fleet"),
+  TOPOLOGY_FILE: z.string().min(1).optional(),
+  /** JSON file of hashed credentials; without it a local run mints development tokens. */
+  CREDENTIALS_FILE: z.string().min(1).optional(),
+  TICK_MAX_IDLE_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Service Bus: a connection string, or the fully qualified namespace for managed identity.
+   * With either, this process also runs the dispatcher (outbox relay, dead-letter monitor). */
+  SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
+  SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+  /** Port of the KEDA external push scaler (gRPC), served when the dispatcher runs. */
+  SCALER_PORT: Port.default(9090),
+  /** Default per-caller request limit (a credential may set its own). */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(400),
+});
+export type CoordinatorEnv = z.infer<typeof CoordinatorEnv>;
+
+/** The compiled configuration: every choice made, nothing left to parse. */
+export interface CoordinatorConfig {
+  listen: { host: string; port: number };
+  scaler: { host: string; port: number };
+  logLevel: CoordinatorEnv["LOG_LEVEL"];
+  store: { kind: "memory" } | { kind: "embedded"; database: string } | { kind: "cosmos"; endpoint: string; key?: string; database: string };
+  broker: Extract<BrokerConfig, { kind: "service-bus" }> | undefined;
+  topologyFile: string | undefined;
+  credentialsFile: string | undefined;
+  loopMaxIdleMs: number;
+  rateLimit: { perSecond: number; burst: number };
+}
+
+/** Environment variables, their defaults and meanings, for `--help`. */
+export const COORDINATOR_ENVIRONMENT: readonly (readonly [string, string, string])[] = [
+  ["HOST, PORT", "127.0.0.1, 8080", "HTTP listener"],
+  ["STORE", "embedded", "embedded (local Cosmos DB peer in process), cosmos (an account), memory"],
+  ["COSMOS_ENDPOINT", "", "the account endpoint (required with STORE=cosmos)"],
+  ["COSMOS_KEY", "", "account key; unset means managed identity (DefaultAzureCredential)"],
+  ["COSMOS_DATABASE", "fleet", "database name"],
+  ["TOPOLOGY_FILE", "topology/fleet.yaml", "the pools"],
+  ["CREDENTIALS_FILE", "", "hashed operator keys and factory tokens; unset: development tokens"],
+  ["SERVICEBUS_CONNECTION_STRING", "", "with it (or SERVICEBUS_NAMESPACE) the process runs the dispatcher and the external scaler"],
+  ["SERVICEBUS_NAMESPACE", "", "fully qualified namespace, reached with managed identity"],
+  ["SCALER_PORT", "9090", "gRPC port of the KEDA external push scaler (0: any free port)"],
+  ["RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST", "200, 400", "default requests per second and burst per caller"],
+  ["TICK_MAX_IDLE_MS", "1000", "longest sleep of the scheduler loop"],
+  ["LOG_LEVEL", "info", "fatal, error, warn, info, debug, trace, silent"],
+];
+
+/** Validates the environment and compiles it; a bad value is a UsageError naming every bad variable. */
+export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
+  const result = CoordinatorEnv.safeParse(env);
+  if (!result.success) throw new UsageError(`invalid configuration: ${formatZodIssues(result.error.issues)}`);
+  const e = result.data;
+  const problems: string[] = [];
+  if (e.STORE === "cosmos" && e.COSMOS_ENDPOINT === undefined) problems.push("COSMOS_ENDPOINT is required when STORE=cosmos");
+  if (e.SERVICEBUS_CONNECTION_STRING !== undefined && e.SERVICEBUS_NAMESPACE !== undefined) {
+    problems.push("set SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE, not both");
+  }
+  if (e.SERVICEBUS_CONNECTION_STRING !== undefined && !/(^|;)Endpoint=sb:\/\/[^;/]+/i.test(e.SERVICEBUS_CONNECTION_STRING)) {
+    problems.push("SERVICEBUS_CONNECTION_STRING must contain Endpoint=sb://<host>");
+  }
+  if (e.SERVICEBUS_NAMESPACE !== undefined && !/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i.test(e.SERVICEBUS_NAMESPACE)) {
+    problems.push("SERVICEBUS_NAMESPACE must be the fully qualified host, e.g. fleet.servicebus.windows.net");
+  }
+  if (problems.length > 0) throw new UsageError(`invalid configuration: ${problems.join("; ")}`);
+  const store: CoordinatorConfig["store"] =
+    e.STORE === "memory"
+      ? { kind: "memory" }
+      : e.STORE === "embedded"
+        ? { kind: "embedded", database: e.COSMOS_DATABASE }
+        : { kind: "cosmos", endpoint: e.COSMOS_ENDPOINT!, database: e.COSMOS_DATABASE, ...(e.COSMOS_KEY === undefined ? {} : { key: e.COSMOS_KEY }) };
+  const broker: CoordinatorConfig["broker"] =
+    e.SERVICEBUS_CONNECTION_STRING !== undefined
+      ? { kind: "service-bus", connectionString: e.SERVICEBUS_CONNECTION_STRING }
+      : e.SERVICEBUS_NAMESPACE !== undefined
+        ? { kind: "service-bus", fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE }
+        : undefined;
+  return {
+    listen: { host: e.HOST, port: e.PORT },
+    scaler: { host: e.HOST, port: e.SCALER_PORT },
+    logLevel: e.LOG_LEVEL,
+    store,
+    broker,
+    topologyFile: e.TOPOLOGY_FILE,
+    credentialsFile: e.CREDENTIALS_FILE,
+    loopMaxIdleMs: e.TICK_MAX_IDLE_MS,
+    rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+  };
+}
