@@ -5,7 +5,7 @@ import { brokerTopologyOf } from "./broker-topology.js";
 import { DeadLetterMonitor, type DeadLetterSink } from "./dead-letter-monitor.js";
 import { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 import { jitteredBackoffMs } from "./retry-backoff.js";
-import { storeOutboxSource, storeRelayCheckpoint } from "./store-outbox.js";
+import { storeOutboxSource, storeRelayWatermark } from "./store-outbox.js";
 
 export interface DispatcherLogger {
   info(obj: object, msg: string): void;
@@ -83,7 +83,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
       broker: options.broker,
       topic: brokerTopology.topic,
       source: storeOutboxSource(options.store, options.isAwaitingAccept),
-      checkpoint: storeRelayCheckpoint(options.store, brokerTopology.topic, () => options.clock.now()),
+      watermarks: storeRelayWatermark(options.store, brokerTopology.topic, () => options.clock.now()),
       clock: options.clock,
       random,
       onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, "publish failed; backing off"),

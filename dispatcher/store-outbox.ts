@@ -1,7 +1,7 @@
 import { FLEET_PRODUCT_ID } from "../contracts/index.js";
 import type { StorePort } from "../store/port.js";
 import { outboxEntryOf, type OutboxEntry } from "./outbox-entry.js";
-import type { OutboxSource, RelayCheckpoint } from "./outbox-relay.js";
+import type { OutboxSource, WatermarkStore } from "./outbox-relay.js";
 
 /** The relay's view of the store: assigned jobs since the watermark (one query at start).
  * `isCurrent` answers from the coordinator's memory whether an epoch still awaits its accept. */
@@ -31,8 +31,8 @@ export function storeOutboxSource(store: StorePort, isCurrent: (jobId: string, e
   };
 }
 
-/** The relay's progress as one small document, written at most once per checkpoint interval. */
-export function storeRelayCheckpoint(store: StorePort, topic: string, now: () => number): RelayCheckpoint {
+/** The relay's progress as one small document, written at most once per watermark interval. */
+export function storeRelayWatermark(store: StorePort, topic: string, now: () => number): WatermarkStore {
   const id = `relay.${topic}`;
   return {
     async load() {

@@ -42,7 +42,7 @@ export type Collection = keyof CollectionDocs;
 export type DocOf<C extends Collection> = CollectionDocs[C];
 
 /** Partition key path per container. Jobs are partitioned by their own id so writes spread over
- * every physical partition (see docs/adr/0002-job-document-embeds-its-history.md). */
+ * every physical partition (see docs/adr/0001-one-conditional-write-per-transition.md). */
 export const PARTITION_KEYS: Readonly<Record<Collection, "id" | "jobId" | "productId">> = {
   jobs: "id",
   events: "jobId",

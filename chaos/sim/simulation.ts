@@ -7,7 +7,7 @@ import { MemoryBroker } from "../../broker/memory/memory-broker.js";
 import { brokerTopologyOf } from "../../dispatcher/broker-topology.js";
 import { DeadLetterMonitor } from "../../dispatcher/dead-letter-monitor.js";
 import { OutboxRelay } from "../../dispatcher/outbox-relay.js";
-import { storeOutboxSource, storeRelayCheckpoint } from "../../dispatcher/store-outbox.js";
+import { storeOutboxSource, storeRelayWatermark } from "../../dispatcher/store-outbox.js";
 import { decideScaledJob } from "../../keda/local/scaled-job-formula.js";
 import { type CheckResult, checkHistory } from "./checker.js";
 import { EventLoop } from "./event-loop.js";
@@ -128,8 +128,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
       const coordinator = new Coordinator({ store, clock, topology });
       await coordinator.start();
       const nextRelay = new OutboxRelay(
-        { broker, topic: topology.topic, source: storeOutboxSource(store, (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch)), checkpoint: storeRelayCheckpoint(store, topology.topic, () => clock.now()), clock, random: () => random.next() },
-        { checkpointIntervalMs: 1000 },
+        { broker, topic: topology.topic, source: storeOutboxSource(store, (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch)), watermarks: storeRelayWatermark(store, topology.topic, () => clock.now()), clock, random: () => random.next() },
+        { watermarkIntervalMs: 1000 },
       );
       await nextRelay.recover();
       coordinator.addSink(nextRelay);
