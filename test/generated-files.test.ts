@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ScaledJob } from "@kubernetes-models/keda/keda.sh/v1alpha1";
@@ -74,6 +75,25 @@ describe("generated files", () => {
   it("rejects a topology that would generate invalid resources", () => {
     expect(() => parseTopology({ pools: [{ name: "Bad_Name", capabilities: ["x"], image: "i", seats: 1, maxReplicas: 1, workload: "scaledJob" }] })).toThrow(/pools.0.name/);
   });
+});
+
+describe("npm run generate", () => {
+  const generate = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", root("scripts/generate.ts"), ...args], { encoding: "utf8", timeout: 20_000 });
+
+  it("checks the committed files with --check, prints its options on --help, and exits 2 on bad usage", () => {
+    const check = generate(["--check"]);
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toContain("generated files are up to date");
+    const help = generate(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}--check /m);
+    expect(help.stdout).not.toContain("wrote ");
+    const bad = generate(["--chek"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("'--chek'");
+    expect(bad.stdout).toBe("");
+  }, 60_000);
 });
 
 describe("the Service Bus namespace KEDA scales on", () => {
