@@ -44,7 +44,12 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/factories/heartbeat",
-    { schema: { tags: ["factories"], summary: "Factory liveness and load", body: HeartbeatBody }, preHandler: factory },
-    async (request) => ctx.factories.heartbeat(factoryOf(request), request.body),
+    { schema: { tags: ["factories"], summary: "Factory liveness and load; answers with the pool the token belongs to", body: HeartbeatBody }, preHandler: factory },
+    async (request) => {
+      const principal = factoryOf(request);
+      const answer = await ctx.factories.heartbeat(principal, request.body);
+      // The token's pool, so an agent can check at start that it was configured for it.
+      return { ...answer, pool: principal.pool, poolInTopology: ctx.coordinator.poolView(principal.pool) !== undefined };
+    },
   );
 }

@@ -11,6 +11,9 @@ param coordinatorClientId string
 param scalerIdentityId string
 param poolIdentityIds array
 param poolClientIds array
+@description('Service Bus namespace name, for the KEDA scale rules (KEDA appends the endpoint suffix).')
+param serviceBusNamespaceName string
+@description('Service Bus host (<name>.servicebus.windows.net), for the SDKs in the containers.')
 param serviceBusFqdn string
 param cosmosEndpoint string
 param topicName string
@@ -89,7 +92,7 @@ resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
               metadata: {
                 topicName: topicName
                 subscriptionName: pool.subscriptionName
-                namespace: serviceBusFqdn
+                namespace: serviceBusNamespaceName
                 messageCount: string(pool.messageCount)
                 activationMessageCount: string(pool.activationMessageCount)
               }
