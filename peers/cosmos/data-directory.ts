@@ -27,7 +27,7 @@ export interface DataDirectoryStats extends JournalStats {
 }
 
 export interface DataDirectory {
-  journal: JournalWriter;
+  journal: JournalWriter<JournalFile>;
   restored: { documents: number; opsReplayed: number; lastSeq: number; snapshotSeq: number; droppedTail?: string };
   stats(): DataDirectoryStats;
   /** Writes what is pending, waits for a running compaction, closes the files, releases the lock. */

@@ -1,4 +1,3 @@
-import type { JournalFile } from "./journal-file.js";
 import type { JournalOp } from "./journal-op.js";
 import { encodeRecord } from "./record-codec.js";
 
@@ -12,6 +11,13 @@ export interface JournalStats {
   fsyncs: number;
   ops: number;
   bytes: number;
+}
+
+/** Where records go: a journal file (peers/cosmos/journal-file.ts). */
+export interface RecordTarget {
+  readonly path: string;
+  /** Resolves once the record is on disk. */
+  append(record: Buffer): Promise<void>;
 }
 
 export interface JournalWriterHooks {
@@ -38,7 +44,7 @@ interface Group {
  * pending and later `settled()` rejects with that error and the peer refuses service until it is
  * restarted (which replays what is on disk).
  */
-export class JournalWriter {
+export class JournalWriter<F extends RecordTarget = RecordTarget> {
   private pending: string[] = [];
   private waiting: Group | undefined;
   private inFlight: Group | undefined;
@@ -49,7 +55,7 @@ export class JournalWriter {
   private durable: number;
 
   constructor(
-    private file: JournalFile,
+    private file: F,
     lastSeq: number,
     private readonly hooks: JournalWriterHooks = {},
   ) {
@@ -61,7 +67,7 @@ export class JournalWriter {
     return this.last;
   }
 
-  get currentFile(): JournalFile {
+  get currentFile(): F {
     return this.file;
   }
 
@@ -89,7 +95,7 @@ export class JournalWriter {
   }
 
   /** Moves appends to `next` (between two writes, from `afterWrite`); returns the previous file. */
-  switchTo(next: JournalFile): JournalFile {
+  switchTo(next: F): F {
     const previous = this.file;
     this.file = next;
     return previous;
