@@ -21,10 +21,25 @@ describe("request units", () => {
     budget.charge(60);
     // -20 RU at 100 RU/s: 200 ms.
     expect(budget.admit()).toBe(200);
-    now = 150;
-    expect(budget.admit()).toBe(50);
     now = 200;
     expect(budget.admit()).toBeUndefined();
+  });
+
+  it("spreads the retry-afters of requests refused together one average charge apart", () => {
+    let now = 0;
+    const budget = new RequestUnitBudget(100, () => now);
+    for (let i = 0; i < 22; i++) budget.charge(5);
+    // -10 RU: solvent in 100 ms; then one 5 RU request every 50 ms.
+    expect([budget.admit(), budget.admit(), budget.admit(), budget.admit()]).toEqual([100, 150, 200, 250]);
+    // Later refusals queue behind the ones already told when to come back.
+    now = 20;
+    expect(budget.admit()).toBe(280);
+    // Once the balance is back, requests are admitted again, and a fresh refusal starts from the
+    // balance, not behind refusals long past.
+    now = 5_000;
+    expect(budget.admit()).toBeUndefined();
+    budget.charge(150);
+    expect(budget.admit()).toBe(500);
   });
 
   it("holds at most one second of budget, so an idle minute does not buy a burst", () => {

@@ -19,12 +19,19 @@ export function requestCharge(kind: RequestKind, status: number, responseBytes: 
  * A provisioned-throughput budget of `ruPerSecond`, as a token bucket that holds at most one
  * second of budget. As on Cosmos DB, a request is admitted while the balance is not negative and
  * charged once it has run (so one large request may overdraw it); while the balance is negative
- * every request is refused with 429 and told, in `x-ms-retry-after-ms`, how long until it is back
- * to zero. A refused request was not applied, so retrying it is always safe.
+ * every request is refused with 429 and told, in `x-ms-retry-after-ms`, when to come back. A
+ * refused request was not applied, so retrying it is always safe.
+ *
+ * The retry-afters of requests refused together are spread one request's worth of budget apart
+ * (the average charge over the rate), after the time the balance needs to get back to zero: told
+ * the same instant, N concurrent callers would all come back at once, one would get in, and the
+ * rest would burn their retries in lockstep.
  */
 export class RequestUnitBudget {
   private balance: number;
   private updatedAt: number;
+  private lastRetryAt = Number.NEGATIVE_INFINITY;
+  private averageCharge: number | undefined;
 
   constructor(
     readonly ruPerSecond: number,
@@ -37,19 +44,28 @@ export class RequestUnitBudget {
 
   /** Undefined when the request may run; otherwise the milliseconds to wait before retrying. */
   admit(): number | undefined {
-    this.refill();
+    const now = this.refill();
     if (this.balance >= 0) return undefined;
-    return Math.max(1, Math.ceil((-this.balance / this.ruPerSecond) * 1000));
+    const solvent = now + this.msFor(-this.balance);
+    const retryAt = Math.max(solvent, this.lastRetryAt + this.msFor(this.averageCharge ?? 1));
+    this.lastRetryAt = retryAt;
+    return Math.max(1, Math.ceil(retryAt - now));
   }
 
   charge(requestUnits: number): void {
     this.refill();
     this.balance -= requestUnits;
+    this.averageCharge = this.averageCharge === undefined ? requestUnits : 0.8 * this.averageCharge + 0.2 * requestUnits;
   }
 
-  private refill(): void {
+  private msFor(requestUnits: number): number {
+    return (requestUnits / this.ruPerSecond) * 1000;
+  }
+
+  private refill(): number {
     const now = this.now();
     this.balance = Math.min(this.ruPerSecond, this.balance + ((now - this.updatedAt) / 1000) * this.ruPerSecond);
     this.updatedAt = now;
+    return now;
   }
 }
