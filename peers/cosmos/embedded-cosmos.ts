@@ -75,6 +75,10 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions = {}): 
     },
   });
   const server: Server = createServer(listener);
+  // No idle timeout on kept-alive connections: Node 20's client agent ignores the server's
+  // `Keep-Alive: timeout` hint, so a server that closes idle sockets races the SDK reusing one, and
+  // a write cut that way reaches the adapter as an unknown outcome. close() ends them all instead.
+  server.keepAliveTimeout = 0;
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
