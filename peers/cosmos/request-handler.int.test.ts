@@ -11,6 +11,7 @@ import { JournalWriter, type RecordTarget } from "./journal-writer.js";
 import { watchAccount } from "./mutation-hooks.js";
 import { RECORD_HEADER_BYTES } from "./record-codec.js";
 import { createRequestListener } from "./request-handler.js";
+import { RequestUnitBudget } from "./request-units.js";
 
 /** A journal target whose writes complete at once, or only when released while `holding`. */
 class GatedTarget implements RecordTarget {
@@ -91,5 +92,23 @@ describe("the peer's replies wait for the journal", () => {
     const after = await store.get("jobs", "j-1", "j-1").catch((error: unknown) => error);
     expect(isStoreError(after, "unavailable"), String(after)).toBe(true);
     expect(String((after as Error).message)).toMatch(/restart it, and it replays what is on disk/);
+  });
+});
+
+describe("the peer's request-unit budget", () => {
+  it("applies to document requests however the path is spelled, and never to account metadata", async () => {
+    server = createServer(
+      createRequestListener({ account: Promise.resolve(createPackageAccount("127.0.0.1", 0)), budget: new RequestUnitBudget(1, () => 0), keepAlive: true }),
+    );
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const statusOf = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+    // The clock stands still: 1 RU of budget, each read of a missing document costs 1.
+    expect(await statusOf("/dbs/d/colls/c/docs/x")).toBe(404);
+    expect(await statusOf("//dbs/d/colls/c/docs/x/")).toBe(404);
+    expect(await statusOf("//dbs/d/colls/c/docs/x")).toBe(429);
+    expect(await statusOf("/dbs/d/colls/c/docs?x=1")).toBe(429);
+    expect(await statusOf("/")).toBe(200);
+    expect(await statusOf("/dbs/d/colls/c")).toBe(404);
   });
 });

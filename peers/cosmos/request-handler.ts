@@ -110,7 +110,9 @@ async function handle(options: RequestHandlerOptions, req: IncomingMessage, res:
 
 /** Document reads, queries and writes are budgeted; account, database and container requests are not. */
 function documentRequestKind(req: IncomingMessage): RequestKind | undefined {
-  let path = new URL(req.url ?? "/", "http://peer").pathname.replace(/^\/\/+/, "/");
+  // As the package's router does: the SDK may send a leading double slash, which `new URL` would
+  // read as a host name.
+  let path = (req.url ?? "/").split("?")[0]!.replace(/^\/\/+/, "/");
   while (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
   if (!DOCUMENTS_PATH.test(path)) return undefined;
   if (req.method === "GET") return "read";
