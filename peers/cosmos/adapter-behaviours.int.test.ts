@@ -103,9 +103,7 @@ describe("429 from the peer's request-unit budget", () => {
 
 describe("continuation tokens across a large container", () => {
   it("pages through 5,000 documents with limit, each exactly once, unordered and ordered", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "cosmos-peer-"));
-    dirs.push(dir);
-    const on = await peer({ dataDir: join(dir, "data") });
+    const on = await peer();
     const store = storeOn(on);
     await store.init();
     const ids = Array.from({ length: 5000 }, (_, i) => `p-${String(i).padStart(5, "0")}`);
