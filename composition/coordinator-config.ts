@@ -29,6 +29,8 @@ export const CoordinatorEnv = z.object({
   /** Default per-caller request limit (a credential may set its own). */
   RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(200),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(400),
+  /** Where the embedded store and the development tokens live (STORE=embedded). */
+  FLEET_DATA_DIR: z.string().min(1).optional(),
 });
 export type CoordinatorEnv = z.infer<typeof CoordinatorEnv>;
 
@@ -37,7 +39,13 @@ export interface CoordinatorConfig {
   listen: { host: string; port: number };
   scaler: { host: string; port: number };
   logLevel: CoordinatorEnv["LOG_LEVEL"];
-  store: { kind: "memory" } | { kind: "embedded"; database: string } | { kind: "cosmos"; endpoint: string; key?: string; database: string };
+  store:
+    | { kind: "memory" }
+    | { kind: "embedded"; database: string }
+    /** `local`: the Cosmos DB protocol peer over plain HTTP (no endpoint discovery). */
+    | { kind: "cosmos"; endpoint: string; key?: string; database: string; local: boolean };
+  /** FLEET_DATA_DIR as given (the entry point's flags may override it). */
+  dataDir: string | undefined;
   broker: Extract<BrokerConfig, { kind: "service-bus" }> | undefined;
   topologyFile: string | undefined;
   credentialsFile: string | undefined;
@@ -49,9 +57,10 @@ export interface CoordinatorConfig {
 export const COORDINATOR_ENVIRONMENT: readonly (readonly [string, string, string])[] = [
   ["HOST, PORT", "127.0.0.1, 8080", "HTTP listener"],
   ["STORE", "embedded", "embedded (local Cosmos DB peer in process), cosmos (an account), memory"],
-  ["COSMOS_ENDPOINT", "", "the account endpoint (required with STORE=cosmos)"],
+  ["COSMOS_ENDPOINT", "", "the account endpoint (required with STORE=cosmos); an http:// endpoint is the local Cosmos DB peer (npm run cosmos)"],
   ["COSMOS_KEY", "", "account key; unset means managed identity (DefaultAzureCredential)"],
   ["COSMOS_DATABASE", "fleet", "database name"],
+  ["FLEET_DATA_DIR", ".fleet", "with STORE=embedded: where the store's journal and the development tokens live (as --data-dir)"],
   ["TOPOLOGY_FILE", "topology/fleet.yaml", "the pools"],
   ["CREDENTIALS_FILE", "", "hashed operator keys and factory tokens; unset: development tokens"],
   ["SERVICEBUS_CONNECTION_STRING", "", "with it (or SERVICEBUS_NAMESPACE) the process runs the dispatcher and the external scaler"],
@@ -84,7 +93,14 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
       ? { kind: "memory" }
       : e.STORE === "embedded"
         ? { kind: "embedded", database: e.COSMOS_DATABASE }
-        : { kind: "cosmos", endpoint: e.COSMOS_ENDPOINT!, database: e.COSMOS_DATABASE, ...(e.COSMOS_KEY === undefined ? {} : { key: e.COSMOS_KEY }) };
+        : {
+            kind: "cosmos",
+            endpoint: e.COSMOS_ENDPOINT!,
+            database: e.COSMOS_DATABASE,
+            // Cosmos DB accounts are HTTPS; a plain-HTTP endpoint is the local protocol peer.
+            local: e.COSMOS_ENDPOINT!.startsWith("http://"),
+            ...(e.COSMOS_KEY === undefined ? {} : { key: e.COSMOS_KEY }),
+          };
   const broker: CoordinatorConfig["broker"] =
     e.SERVICEBUS_CONNECTION_STRING !== undefined
       ? { kind: "service-bus", connectionString: e.SERVICEBUS_CONNECTION_STRING }
@@ -92,6 +108,7 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
         ? { kind: "service-bus", fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE }
         : undefined;
   return {
+    dataDir: e.FLEET_DATA_DIR,
     listen: { host: e.HOST, port: e.PORT },
     scaler: { host: e.HOST, port: e.SCALER_PORT },
     logLevel: e.LOG_LEVEL,

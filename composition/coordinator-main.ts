@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import pino from "pino";
 import { createBroker } from "../broker/registry.js";
 import type { StorePort } from "../store/port.js";
@@ -9,16 +10,21 @@ import { COORDINATOR_ENVIRONMENT, compileCoordinatorConfig } from "./coordinator
 import { buildCoordinatorProcess } from "./coordinator-process.js";
 import { readCredentialsFile } from "./credentials-source.js";
 import { readTopology } from "./topology-source.js";
+import { chooseDataDir, persistentDevCredentials } from "./data-dir.js";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint } from "./entry-point.js";
 
 const SPEC = {
-  usage: "npm run coordinator [-- --help]",
+  usage: "npm run coordinator -- [--data-dir DIR] [--fresh] [--in-memory]",
   summary:
-    "The coordinator process: the /fleet API, scheduler and reaper; with Service Bus configured also the dispatcher (outbox relay, dead-letter monitor) and the KEDA external push scaler. Configured by environment variables.",
-  options: {},
-  optionHelp: [],
+    "The coordinator process: the /fleet API, scheduler and reaper; with Service Bus configured also the dispatcher (outbox relay, dead-letter monitor) and the KEDA external push scaler. Configured by environment variables. With STORE=embedded (the default) the Cosmos DB peer runs inside it and journals every acknowledged write to the data directory before answering.",
+  options: { "data-dir": { type: "string" }, fresh: { type: "boolean" }, "in-memory": { type: "boolean" } },
+  optionHelp: [
+    ["--data-dir DIR", "STORE=embedded: where the journal and the development tokens live (default .fleet, or $FLEET_DATA_DIR)"],
+    ["--fresh", "wipe the data directory first"],
+    ["--in-memory", "keep nothing on disk (every restart starts empty, with new tokens)"],
+  ],
   environment: COORDINATOR_ENVIRONMENT,
-} satisfies EntryPointSpec<Record<string, never>>;
+} satisfies EntryPointSpec<Record<string, { type: "string" | "boolean" }>>;
 
 /** The production entry point (`npm run coordinator`, the container image). */
 async function main(): Promise<number | undefined> {
@@ -28,30 +34,42 @@ async function main(): Promise<number | undefined> {
   const config = compileCoordinatorConfig();
   const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization", "headers.authorization"] });
   const topology = readTopology(config.topologyFile);
+  // The data directory matters only where this process keeps state: the embedded store, and
+  // development tokens when no credentials file is given.
+  const keepsState = config.store.kind === "embedded" || config.credentialsFile === undefined;
+  const data = keepsState
+    ? chooseDataDir({ flag: args.text("data-dir"), env: config.dataDir, fresh: args.flag("fresh"), inMemory: args.flag("in-memory") || config.store.kind === "memory" })
+    : { dir: undefined, wiped: false };
   const cleanups: (() => Promise<void>)[] = [];
+  const banner: string[] = [];
   let store: StorePort;
   if (config.store.kind === "embedded") {
-    const peer = await startEmbeddedCosmos({});
+    const peer = await startEmbeddedCosmos(data.dir === undefined ? {} : { dataDir: join(data.dir, "cosmos") });
     cleanups.push(() => peer.close());
     store = createStore({ kind: "cosmos", endpoint: peer.endpoint, key: peer.key, database: config.store.database, local: true });
-    logger.info({ endpoint: peer.endpoint }, "embedded Cosmos DB peer started");
+    banner.push(
+      data.dir === undefined
+        ? "  store:    embedded Cosmos DB peer, in memory (nothing survives a restart)"
+        : `  store:    embedded Cosmos DB peer, journalled to ${join(data.dir, "cosmos")} (every 201 is on disk)${data.wiped ? "; wiped at start" : ""}`,
+    );
   } else {
     store = createStore(config.store);
+    banner.push(`  store:    ${config.store.kind === "memory" ? "in memory (nothing survives a restart)" : `Cosmos DB at ${config.store.endpoint}`}`);
   }
   cleanups.unshift(() => store.close());
 
-  const banner: string[] = [];
   let credentials: CredentialRegistry;
   if (config.credentialsFile !== undefined) {
     credentials = new CredentialRegistry(readCredentialsFile(config.credentialsFile));
   } else {
-    const dev = mintDevCredentials(topology);
-    credentials = new CredentialRegistry(dev.file);
+    const dev = data.dir === undefined ? { tokens: mintDevCredentials(topology), minted: true, credentialsFile: undefined } : persistentDevCredentials(data.dir, topology);
+    const file = "file" in dev.tokens ? dev.tokens.file : readCredentialsFile(dev.credentialsFile!);
+    credentials = new CredentialRegistry(file);
     banner.push(
-      "development tokens (no CREDENTIALS_FILE given):",
-      `  operator (product demo): ${dev.operatorToken}`,
-      `  operator (fleet-wide):   ${dev.fleetOperatorToken}`,
-      ...Object.entries(dev.poolTokens).map(([pool, token]) => `  pool ${pool}: ${token}`),
+      `development tokens (no CREDENTIALS_FILE given; ${data.dir === undefined ? "new on every start" : `kept in ${join(data.dir, "tokens.json")}`}):`,
+      `  operator (product demo): ${dev.tokens.operatorToken}`,
+      `  operator (fleet-wide):   ${dev.tokens.fleetOperatorToken}`,
+      ...Object.entries(dev.tokens.poolTokens).map(([pool, token]) => `  pool ${pool}: ${token}`),
     );
   }
   const broker = config.broker === undefined ? undefined : createBroker(config.broker);

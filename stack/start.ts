@@ -96,7 +96,7 @@ async function main(): Promise<number | undefined> {
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
-      say("\nstopping: draining agents, then the coordinator and the broker...");
+      say("\nstopping: draining agents, then the coordinator, the broker and the store...");
       await stack.stop();
       say("stopped; no process left behind.");
     })();

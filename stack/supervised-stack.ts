@@ -4,11 +4,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Topology } from "../contracts/index.js";
 import { type LocalTokens, persistentDevCredentials } from "../composition/data-dir.js";
+import { EMULATOR_KEY } from "../peers/cosmos/embedded-cosmos.js";
 import { freePort } from "./free-port.js";
 import { Supervisor, type SupervisorEvent } from "./supervisor.js";
 
 const entry = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const BROKER = entry("../peers/service-bus/cli.ts");
+const COSMOS = entry("../peers/cosmos/cli.ts");
 const COORDINATOR = entry("../composition/coordinator-main.ts");
 const AUTOSCALER = entry("./autoscaler-main.ts");
 
@@ -39,8 +41,9 @@ export interface SupervisedStack {
 
 /**
  * `npm start`: every part of the system as its own supervised process, as in a cluster: the
- * Service Bus broker, the coordinator (with the dispatcher, the external scaler and the store), and
- * the autoscaler that starts factory agents. A process that dies is restarted on the same port.
+ * Cosmos DB peer (journalled to the data directory), the Service Bus broker, the coordinator (with
+ * the dispatcher and the external scaler), and the autoscaler that starts factory agents. A
+ * process that dies is restarted on the same port.
  */
 export async function startSupervisedStack(options: SupervisedStackOptions): Promise<SupervisedStack> {
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), "fleet-"));
@@ -53,6 +56,12 @@ export async function startSupervisedStack(options: SupervisedStackOptions): Pro
   };
   try {
     const durable = options.dataDir !== undefined;
+    const cosmosEndpoint = await supervisor.start({
+      name: "cosmos",
+      entry: COSMOS,
+      args: (previous) => ["--port", previous === undefined ? "0" : new URL(previous).port, ...(durable ? ["--data-dir", join(root, "cosmos")] : ["--in-memory"])],
+      ready: /^(http:\/\/\S+)$/,
+    });
     const connectionString = await supervisor.start({
       name: "broker",
       entry: BROKER,
@@ -68,8 +77,9 @@ export async function startSupervisedStack(options: SupervisedStackOptions): Pro
         HOST: options.host,
         PORT: String(apiPort),
         SCALER_PORT: String(scalerPort),
-        STORE: "embedded",
-        ...(durable ? { FLEET_DATA_DIR: root } : {}),
+        STORE: "cosmos",
+        COSMOS_ENDPOINT: cosmosEndpoint,
+        COSMOS_KEY: EMULATOR_KEY,
         CREDENTIALS_FILE: credentialsFile,
         SERVICEBUS_CONNECTION_STRING: connectionString,
         LOG_LEVEL: options.logLevel,

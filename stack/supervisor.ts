@@ -30,7 +30,13 @@ interface Supervised {
   startedAt: number;
   timer: NodeJS.Timeout | undefined;
   log: WriteStream;
+  /** Until the first start succeeded, `start()` owns retries (the exit handler does not restart). */
+  starting: boolean;
 }
+
+/** Tries at the first start before giving up: a process may find its port or data directory
+ * still held for a moment by its predecessor that is dying (after a kill -9 of everything). */
+const FIRST_START_ATTEMPTS = 6;
 
 /** A process that stayed up this long is healthy again: its next crash restarts it quickly. */
 const HEALTHY_AFTER_MS = 30_000;
@@ -50,9 +56,11 @@ export class Supervisor {
     mkdirSync(options.logDir, { recursive: true });
   }
 
-  /** Starts the process and resolves with its announced address once it is ready. */
+  /** Starts the process and resolves with its announced address once it is ready; retries a few
+   * times with backoff when it exits before it is ready, then rejects with its last output. */
   async start(spec: ProcessSpec): Promise<string> {
     const entry: Supervised = {
+      starting: true,
       spec,
       child: undefined,
       address: undefined,
@@ -62,7 +70,18 @@ export class Supervisor {
       log: createWriteStream(join(this.options.logDir, `${spec.name}.log`), { flags: "a" }),
     };
     this.processes.set(spec.name, entry);
-    return this.launch(entry);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const address = await this.launch(entry);
+        entry.starting = false;
+        return address;
+      } catch (error) {
+        if (this.stopping || attempt >= FIRST_START_ATTEMPTS) throw error;
+        const current = entry.child;
+        if (current !== undefined && current.exitCode === null && current.signalCode === null) current.kill("SIGKILL");
+        await new Promise((resolve) => setTimeout(resolve, jitteredBackoffMs(attempt, 250, 4000, Math.random)));
+      }
+    }
   }
 
   address(name: string): string | undefined {
@@ -119,7 +138,7 @@ export class Supervisor {
       });
     });
     child.once("exit", (code, signal) => {
-      if (this.stopping || entry.child !== child) return;
+      if (this.stopping || entry.starting || entry.child !== child) return;
       entry.child = undefined;
       if (Date.now() - entry.startedAt >= HEALTHY_AFTER_MS) entry.restarts = 0;
       entry.restarts++;

@@ -14,7 +14,8 @@ export interface ProcessUnderTest {
 /** Runs a TypeScript entry point as its own Node process (through tsx), as a user would. */
 export function startTsProcess(entry: string, options: { args?: string[]; env?: Record<string, string | undefined> } = {}): ProcessUnderTest {
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...(options.args ?? [])], {
-    env: { ...process.env, ...options.env },
+    // An undefined value removes the variable (rather than passing the string "undefined").
+    env: Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([, value]) => value !== undefined)),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
