@@ -22,6 +22,7 @@ import { MetricsHub } from "./metrics/metrics-hub.js";
 import { registerScaleMetrics } from "./metrics/scale-metrics.js";
 import { registerStoreMetrics } from "./metrics/store-metrics.js";
 import { heartbeatReplicaSource, type ReplicaSource } from "./replica-source.js";
+import { StoreHealth } from "./store-health.js";
 
 /** A factory silent for three heartbeats (15 s each by default) no longer counts as a replica. */
 export const FACTORY_STALE_AFTER_MS = 45_000;
@@ -86,7 +87,9 @@ export interface CoordinatorProcess {
  */
 export async function buildCoordinatorProcess(options: CoordinatorProcessOptions): Promise<CoordinatorProcess> {
   const clock = options.clock ?? systemClock;
-  const { store, topology, logger } = options;
+  const { topology, logger } = options;
+  const storeHealth = new StoreHealth(() => clock.now());
+  const store = storeHealth.watch(options.store);
   await store.init();
   const coordinator = new Coordinator({ store, clock, topology, ...options.coordinatorOptions });
   const restored = await coordinator.start();
@@ -140,15 +143,18 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   const brokerState = (): string => {
     if (dispatcher === undefined) return "off";
     if (!dispatcher.topologyReady()) return "unreachable (topology not applied yet)";
-    return dispatcher.relay.stats().circuit === "closed" ? "ok" : "unreachable (publishes failing)";
+    if (dispatcher.relay.stats().circuit !== "closed") return "unreachable (publishes failing)";
+    return dispatcher.monitor.stats().lastPollFailed ? "unreachable (dead-letter polls failing)" : "ok";
   };
   const readiness = (): Readiness => {
     const checks = {
       indexes: serving ? "rebuilt" : "stopping",
-      store: loop.failing ? "unreachable (the last coordinator pass failed)" : "ok",
+      store: storeHealth.state(),
       broker: brokerState(),
+      scheduler: options.loop === false ? "off" : loop.failing ? "failing (the last pass failed; see the logs)" : "ok",
     };
-    return { ready: serving && !loop.failing && (checks.broker === "ok" || checks.broker === "off"), checks };
+    const ready = serving && checks.store === "ok" && (checks.broker === "ok" || checks.broker === "off") && checks.scheduler !== "failing (the last pass failed; see the logs)";
+    return { ready, checks };
   };
 
   let server: FastifyInstance | undefined;
