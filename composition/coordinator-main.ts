@@ -73,7 +73,7 @@ async function main(): Promise<number | undefined> {
       ? "  dispatcher: off (set SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE to relay assignments)"
       : `  dispatcher: relaying to Service Bus; external scaler on ${config.scaler.host}:${processHandle.scaler?.port ?? "off"}`,
   );
-  process.stdout.write([`Fleet Dispatch coordinator on ${url}`, `  API docs: ${url}/docs`, `  metrics:  ${url}/metrics`, ...banner, ""].join("\n"));
+  process.stdout.write([`Fleet Dispatch coordinator on ${url}`, `  console:  ${url}/ui/`, `  API docs: ${url}/docs`, `  metrics:  ${url}/metrics`, ...banner, ""].join("\n"));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

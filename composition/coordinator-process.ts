@@ -32,8 +32,8 @@ export const FACTORY_STALE_AFTER_MS = 45_000;
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 200, burst: 400 };
 
-/** The built operator console, beside the sources (and at dist/console/dist in the image). */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL("../console/dist", import.meta.url));
+/** The built operator console, beside the sources (and at dist/console/dist/app in the image). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL("../console/dist/app", import.meta.url));
 
 export interface CoordinatorProcessOptions {
   store: StorePort;

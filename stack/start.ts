@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint, wholeNumber } from "../composition/entry-point.js";
 import { readTopology } from "../composition/topology-source.js";
+import { ensureConsoleBuilt } from "../console/build/console-build.js";
 import { demoJobs } from "./demo-workload.js";
 import { startLocalStack } from "./local-stack.js";
 import { watchDemo } from "./watch-demo.js";
@@ -52,6 +53,7 @@ async function main(): Promise<number | undefined> {
   const host = args.text("host") ?? "127.0.0.1";
   const topology = readTopology(process.env.TOPOLOGY_FILE);
   const logger = pino({ level: process.env.LOG_LEVEL ?? "warn" });
+  await ensureConsoleBuilt((line) => process.stdout.write(line));
   process.stdout.write("starting the local stack (Cosmos DB peer, Service Bus broker, coordinator, dispatcher, autoscaler)...\n");
   const stack = await startLocalStack({
     topology,
@@ -86,6 +88,7 @@ async function main(): Promise<number | undefined> {
   process.stdout.write(
     [
       `Fleet Dispatch is running on ${stack.url}`,
+      `  console:         ${stack.url}/ui/ (sign in with an operator token below)`,
       `  API docs:        ${stack.url}/docs`,
       `  metrics:         ${stack.url}/metrics`,
       `  pools:           ${stack.url}/fleet/pools`,
