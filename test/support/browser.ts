@@ -33,7 +33,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
   return {
     context,
-    page: () => context.newPage(),
+    async page() {
+      const page = await context.newPage();
+      // Fail a step with what it waited for, well before the test's own timeout.
+      page.setDefaultTimeout(15_000);
+      return page;
+    },
     async shot(page, name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
     },

@@ -33,6 +33,8 @@ export interface TimeChartProps {
   height?: number;
   /** Fix the y range's lower end at zero (counts). */
   fromZero?: boolean;
+  /** The left axis counts whole things (jobs, replicas): ticks at whole numbers only. */
+  integer?: boolean;
 }
 
 const BAND_FILL = "rgba(214, 69, 65, 0.13)";
@@ -65,6 +67,8 @@ function bandsPlugin(bands: readonly ChartBand[]): uPlot.Plugin {
           ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
           ctx.fillStyle = "#8a2a26";
           ctx.textBaseline = "top";
+          // uPlot leaves the alignment of its last axis label on the context.
+          ctx.textAlign = "left";
           let row = 0;
           let lastEnd = -Infinity;
           for (const band of bands) {
@@ -81,6 +85,8 @@ function bandsPlugin(bands: readonly ChartBand[]): uPlot.Plugin {
     },
   };
 }
+
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
 
 const integerish = (values: number[]) => values.map((v) => (Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(Math.abs(v) < 1 ? 2 : 1)));
 
@@ -117,7 +123,15 @@ export function TimeChart(props: TimeChartProps) {
           grid: { stroke: "#eceef1" },
           ticks: { stroke: "#c9ced6" },
         },
-        { label: props.left, labelSize: 20, values: (_u, ticks) => integerish(ticks), grid: { stroke: "#eceef1" }, ticks: { stroke: "#c9ced6" }, size: 50 },
+        {
+          label: props.left,
+          labelSize: 20,
+          values: (_u, ticks) => integerish(ticks),
+          grid: { stroke: "#eceef1" },
+          ticks: { stroke: "#c9ced6" },
+          size: 50,
+          ...(props.integer === true ? { incrs: WHOLE_STEPS } : {}),
+        },
         ...(hasRight ? [{ label: props.right, scale: "r", side: 1, labelSize: 20, values: (_u: uPlot, ticks: number[]) => integerish(ticks), grid: { show: false }, size: 50 }] : []),
       ],
       series: [

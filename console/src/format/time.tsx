@@ -67,7 +67,8 @@ function useNow(): number {
 
 /** A time shown relative ("3 min ago"), with the absolute local time on hover. */
 export function Time({ value }: { value: TimeValue }) {
-  const now = useNow();
+  useNow();
+  const now = Date.now();
   const date = toDate(value);
   if (date === undefined) return <span class="muted">–</span>;
   return (

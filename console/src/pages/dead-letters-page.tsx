@@ -241,7 +241,8 @@ export function DeadLettersPage({ query }: { query: URLSearchParams }) {
                   <td>
                     <Time value={item.at} />
                   </td>
-                  <td class="row-actions">
+                  <td>
+                    <div class="row-actions">
                     <button type="button" class="link-button" onClick={() => setOpen(open === item.jobId ? undefined : item.jobId)}>
                       {open === item.jobId ? "hide cause" : "cause"}
                     </button>
@@ -251,6 +252,7 @@ export function DeadLettersPage({ query }: { query: URLSearchParams }) {
                     <button type="button" onClick={() => discardOne(item)} data-action="discard">
                       Discard
                     </button>
+                    </div>
                   </td>
                 </tr>
                 {open === item.jobId ? (

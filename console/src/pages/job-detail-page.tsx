@@ -12,7 +12,8 @@ import { Timeline } from "./job/timeline.js";
 import { useJobTimeline } from "./job/use-job-timeline.js";
 import { WhyPanel } from "./job/why-panel.js";
 
-const RUNNING = new Set(["building", "review", "testing"]);
+/** Stages in which a job waits to run: the ones "why is this job not running?" is about. */
+const WAITING = new Set(["queued", "blocked", "assigned"]);
 
 /** One job: its state, the live timeline, runs, graph, score and why it waits; the operator levers. */
 export function JobDetailPage({ id }: { id: string }) {
@@ -78,7 +79,7 @@ export function JobDetailPage({ id }: { id: string }) {
           facts={{
             priority: doc.priority,
             capabilities: doc.capabilities,
-            pool: doc.lease?.pool ?? doc.deadLetter?.pool ?? "none yet",
+            pool: doc.lease?.pool ?? doc.deadLetter?.pool ?? doc.runs[doc.runs.length - 1]?.pool ?? "none yet",
             leaseEpoch: doc.leaseEpoch,
             attempts: doc.attempts,
             retries: `${doc.retries} of ${doc.retry.max}`,
@@ -94,7 +95,7 @@ export function JobDetailPage({ id }: { id: string }) {
           updated <Time value={doc.updatedAt} />
         </p>
       </div>
-      {RUNNING.has(doc.stage) ? null : (
+      {!WAITING.has(doc.stage) ? null : (
         <section class="card">
           <header>
             <h2>Why is this job not running?</h2>

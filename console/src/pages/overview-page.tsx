@@ -180,7 +180,7 @@ function PoolCard({ pool, sample, samples, historyMissing }: { pool: PoolRow; sa
       ) : samples.length < 2 ? (
         <EmptyState title="Collecting samples">The coordinator samples every pool every few seconds; the chart of the last hour fills in from now.</EmptyState>
       ) : (
-        <TimeChart title={`${pool.name}: last hour`} x={x} xKind="time" series={chartSeries} left="replicas / leases" right="messages" height={200} />
+        <TimeChart title={`${pool.name}: last hour`} x={x} xKind="time" series={chartSeries} left="replicas / leases" right="messages" height={200} integer />
       )}
       {samples.length > 0 ? (
         <p class="muted small">

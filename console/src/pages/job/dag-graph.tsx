@@ -45,7 +45,7 @@ export function DagGraph({ root, nodes }: { root: string; nodes: DagNode[] }) {
   for (const node of nodes) rows.set(level.get(node.id)!, [...(rows.get(level.get(node.id)!) ?? []), node]);
   const widest = Math.max(...[...rows.values()].map((row) => row.length));
   const width = widest * (NODE_W + GAP_X) + GAP_X;
-  const height = rows.size * (NODE_H + GAP_Y) + GAP_Y / 2;
+  const height = rows.size * NODE_H + (rows.size - 1) * GAP_Y + GAP_Y;
   const position = new Map<string, { x: number; y: number }>();
   for (const [row, members] of rows) {
     const offset = (width - members.length * (NODE_W + GAP_X) + GAP_X) / 2;
