@@ -31,6 +31,8 @@ export const CoordinatorEnv = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(400),
   /** Where the embedded store and the development tokens live (STORE=embedded). */
   FLEET_DATA_DIR: z.string().min(1).optional(),
+  /** A folder of chaos and load reports the console lists (local use). */
+  REPORTS_DIR: z.string().min(1).optional(),
 });
 export type CoordinatorEnv = z.infer<typeof CoordinatorEnv>;
 
@@ -46,6 +48,7 @@ export interface CoordinatorConfig {
     | { kind: "cosmos"; endpoint: string; key?: string; database: string; local: boolean };
   /** FLEET_DATA_DIR as given (the entry point's flags may override it). */
   dataDir: string | undefined;
+  reportsDir: string | undefined;
   broker: Extract<BrokerConfig, { kind: "service-bus" }> | undefined;
   topologyFile: string | undefined;
   credentialsFile: string | undefined;
@@ -62,6 +65,7 @@ export const COORDINATOR_ENVIRONMENT: readonly (readonly [string, string, string
   ["COSMOS_DATABASE", "fleet", "database name"],
   ["FLEET_DATA_DIR", ".fleet", "with STORE=embedded: where the store's journal and the development tokens live (as --data-dir)"],
   ["TOPOLOGY_FILE", "topology/fleet.yaml", "the pools"],
+  ["REPORTS_DIR", "", "a folder of chaos and load reports (reports/*.json) the console lists; unset: none"],
   ["CREDENTIALS_FILE", "", "hashed operator keys and factory tokens; unset: development tokens"],
   ["SERVICEBUS_CONNECTION_STRING", "", "with it (or SERVICEBUS_NAMESPACE) the process runs the dispatcher and the external scaler"],
   ["SERVICEBUS_NAMESPACE", "", "fully qualified namespace, reached with managed identity"],
@@ -109,6 +113,7 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
         : undefined;
   return {
     dataDir: e.FLEET_DATA_DIR,
+    reportsDir: e.REPORTS_DIR,
     listen: { host: e.HOST, port: e.PORT },
     scaler: { host: e.HOST, port: e.SCALER_PORT },
     logLevel: e.LOG_LEVEL,

@@ -83,6 +83,7 @@ async function main(): Promise<number | undefined> {
     loop: { maxIdleMs: config.loopMaxIdleMs },
     http: { logRequests: true, rateLimit: config.rateLimit },
     scaler: config.scaler,
+    ...(config.reportsDir === undefined ? {} : { reportsDir: config.reportsDir }),
   });
   cleanups.unshift(() => processHandle.close());
   const url = await processHandle.listen(config.listen.host, config.listen.port);
@@ -91,7 +92,7 @@ async function main(): Promise<number | undefined> {
       ? "  dispatcher: off (set SERVICEBUS_CONNECTION_STRING or SERVICEBUS_NAMESPACE to relay assignments)"
       : `  dispatcher: relaying to Service Bus; external scaler on ${config.scaler.host}:${processHandle.scaler?.port ?? "off"}`,
   );
-  process.stdout.write([`Fleet Dispatch coordinator on ${url}`, `  API docs: ${url}/docs`, `  metrics:  ${url}/metrics`, ...banner, ""].join("\n"));
+  process.stdout.write([`Fleet Dispatch coordinator on ${url}`, `  console:  ${url}/ui/`, `  API docs: ${url}/docs`, `  metrics:  ${url}/metrics`, ...banner, ""].join("\n"));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type Clock, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
@@ -7,9 +8,11 @@ import type { CredentialRegistry } from "../coordinator/auth/credentials.js";
 import { buildServer } from "../coordinator/api/build-server.js";
 import type { ApiContext, Readiness } from "../coordinator/api/context.js";
 import { RateLimiter } from "../coordinator/api/rate-limiter.js";
+import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from "../coordinator/api/stream-registry.js";
 import { Coordinator, type CoordinatorOptions } from "../coordinator/service/coordinator.js";
 import { CoordinatorLoop } from "../coordinator/service/coordinator-loop.js";
 import { DeadLetterView } from "../coordinator/service/dead-letter-view.js";
+import { EventHub } from "../coordinator/service/event-hub.js";
 import { FactoryRegistry } from "../coordinator/service/factory-registry.js";
 import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
 import type { OutboxRelayOptions } from "../dispatcher/outbox-relay.js";
@@ -21,6 +24,7 @@ import { registerJobFlowMetrics } from "./metrics/job-flow-metrics.js";
 import { MetricsHub } from "./metrics/metrics-hub.js";
 import { registerScaleMetrics } from "./metrics/scale-metrics.js";
 import { registerStoreMetrics } from "./metrics/store-metrics.js";
+import { PoolHistory } from "./pool-history.js";
 import { heartbeatReplicaSource, type ReplicaSource } from "./replica-source.js";
 import { StoreHealth } from "./store-health.js";
 
@@ -28,6 +32,9 @@ import { StoreHealth } from "./store-health.js";
 export const FACTORY_STALE_AFTER_MS = 45_000;
 
 export const DEFAULT_RATE_LIMIT = { perSecond: 200, burst: 400 };
+
+/** The built operator console, beside the sources (and at dist/console/dist/app in the image). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL("../console/dist/app", import.meta.url));
 
 export interface CoordinatorProcessOptions {
   store: StorePort;
@@ -55,6 +62,14 @@ export interface CoordinatorProcessOptions {
   /** Process and Node metrics (off where several processes share one Node process, as in tests). */
   processMetrics?: boolean;
   coordinatorOptions?: Partial<CoordinatorOptions>;
+  /** Limits of the live event streams (served with the HTTP API); the defaults suit production. */
+  streams?: Partial<StreamLimits>;
+  /** The per-pool scale samples behind the console's charts: every 5 s, kept an hour, by default. */
+  poolHistory?: { intervalMs?: number; windowMs?: number };
+  /** Where the built console is; false: no /ui. */
+  consoleDir?: string | false;
+  /** A folder of chaos and load reports the console lists (the local stack passes `reports`). */
+  reportsDir?: string;
 }
 
 export interface CoordinatorProcess {
@@ -66,6 +81,8 @@ export interface CoordinatorProcess {
   server: FastifyInstance | undefined;
   dispatcher: Dispatcher | undefined;
   scaler: ExternalScalerServer | undefined;
+  /** The live streams and the pool history, built with the HTTP API. */
+  streams: { hub: EventHub; registry: StreamRegistry; poolHistory: PoolHistory } | undefined;
   readiness(): Readiness;
   /** Starts the HTTP listener; returns the base URL. */
   listen(host: string, port: number): Promise<string>;
@@ -158,8 +175,24 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   };
 
   let server: FastifyInstance | undefined;
+  let streams: CoordinatorProcess["streams"];
   if (options.http !== false) {
     const http = options.http ?? {};
+    // Attached after the rebuild, which replays every active job: the streams carry what happens
+    // from now on, and read older history from the store when asked.
+    const hub = new EventHub({ clock });
+    coordinator.onCommit((previous, next) => hub.observe(previous, next));
+    const history = options.poolHistory ?? {};
+    const poolHistory = new PoolHistory({
+      pools: topology.pools.map((pool) => pool.name),
+      clock,
+      intervalMs: history.intervalMs ?? 5000,
+      windowMs: history.windowMs ?? 3_600_000,
+      read: () => poolScaleReadings(coordinator, topology, options.broker, replicas, demand, brokerState()),
+      onChange: (sample) => hub.poolSample(sample),
+      onError: (error) => logger.warn({ err: error }, "pool scale sample failed"),
+    });
+    streams = { hub, registry: new StreamRegistry({ ...DEFAULT_STREAM_LIMITS, ...options.streams }), poolHistory };
     const context: ApiContext = {
       coordinator,
       deadLetters,
@@ -171,10 +204,15 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       kick: () => loop.kick(),
       limiter: new RateLimiter(http.rateLimit ?? DEFAULT_RATE_LIMIT),
       poolFacts: async () => poolFacts(topology, options.broker, replicas, demand, brokerState()),
+      streams: { hub, registry: streams.registry },
+      poolHistory,
+      ...(options.consoleDir === false ? {} : { console: { assetsDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR } }),
+      ...(options.reportsDir === undefined ? {} : { reportsDir: options.reportsDir }),
     };
     server = await buildServer(context, { logger: http.logRequests === true ? logger : false });
   }
   if (options.loop !== false) loop.start();
+  streams?.poolHistory.start();
 
   return {
     coordinator,
@@ -185,6 +223,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     server,
     dispatcher,
     scaler,
+    streams,
     readiness,
     async listen(host, port) {
       if (server === undefined) throw new Error("this coordinator process was built without an HTTP API");
@@ -193,6 +232,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     },
     async close() {
       serving = false;
+      streams?.poolHistory.stop();
       await loop.stop();
       await server?.close();
       await scaler?.close();
@@ -200,6 +240,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     },
     crash() {
       serving = false;
+      streams?.poolHistory.stop();
       void loop.stop();
       dispatcher?.relay.crash();
       void dispatcher?.monitor.stop();
@@ -230,4 +271,28 @@ async function poolFacts(
     };
   }
   return facts;
+}
+
+/** Every pool's scale as the console charts it: replicas and depth as GET /fleet/pools reports
+ * them, leases from the coordinator's memory. */
+async function poolScaleReadings(
+  coordinator: Coordinator,
+  topology: Topology,
+  broker: BrokerPort | undefined,
+  replicas: ReplicaSource,
+  demand: ReturnType<typeof coordinatorDemandSource>,
+  brokerState: string,
+) {
+  const facts = await poolFacts(topology, broker, replicas, demand, brokerState);
+  return coordinator.poolViews().map((pool) => {
+    const fact = facts[pool.definition.name] ?? {};
+    return {
+      pool: pool.definition.name,
+      desiredReplicas: (fact.desiredReplicas as number | null | undefined) ?? null,
+      actualReplicas: (fact.actualReplicas as number | null | undefined) ?? null,
+      subscriptionActiveMessages: (fact.subscriptionActiveMessages as number | null | undefined) ?? null,
+      inFlightLeases: pool.inFlight,
+      awaitingAccept: pool.awaitingAccept,
+    };
+  });
 }

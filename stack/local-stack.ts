@@ -9,7 +9,7 @@ import type { StorePort } from "../store/port.js";
 import { createBroker } from "../broker/registry.js";
 import type { BrokerPort } from "../broker/port.js";
 import type { Dispatcher } from "../dispatcher/dispatcher-service.js";
-import { type CoordinatorProcess, buildCoordinatorProcess } from "../composition/coordinator-process.js";
+import { type CoordinatorProcess, type CoordinatorProcessOptions, buildCoordinatorProcess } from "../composition/coordinator-process.js";
 import { coordinatorDemandSource } from "../composition/demand-source.js";
 import type { ReplicaSource } from "../composition/replica-source.js";
 import { demandMetric } from "../keda/external-scaler/pool-demand.js";
@@ -27,6 +27,8 @@ export interface LocalStackOptions {
   /** Environment for every agent: engine settings, idle timeout. */
   agentEnv?: Record<string, string>;
   workDir?: string;
+  /** The console's reports folder (default `reports`), stream limits and pool sampling. */
+  console?: Pick<CoordinatorProcessOptions, "reportsDir" | "streams" | "poolHistory">;
 }
 
 export interface LocalStack {
@@ -84,6 +86,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
       scaler: { host, port: options.scalerPort ?? 9090 },
       replicas,
+      reportsDir: "reports",
+      ...options.console,
     });
     cleanups.push(() => app.close());
     const url = await app.listen(host, options.apiPort ?? 8080);

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import pino from "pino";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint, wholeNumber } from "../composition/entry-point.js";
 import { chooseDataDir } from "../composition/data-dir.js";
 import { readTopology } from "../composition/topology-source.js";
+import { ensureConsoleBuilt } from "../console/build/console-build.js";
 import { demoJobs } from "./demo-workload.js";
 import { startSupervisedStack } from "./supervised-stack.js";
 import { watchDemo } from "./watch-demo.js";
@@ -62,6 +62,7 @@ async function main(): Promise<number | undefined> {
   const data = chooseDataDir({ flag: args.text("data-dir"), env: process.env.FLEET_DATA_DIR, fresh: args.flag("fresh"), inMemory: args.flag("in-memory") });
   const topology = readTopology(process.env.TOPOLOGY_FILE);
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  await ensureConsoleBuilt((line) => process.stdout.write(line));
   say(`starting Fleet Dispatch (${data.dir === undefined ? "in memory: nothing survives a restart" : `state in ${data.dir}${data.wiped ? ", wiped" : ""}`})...`);
   const stack = await startSupervisedStack({
     topology,
@@ -107,6 +108,7 @@ async function main(): Promise<number | undefined> {
   say(
     [
       `Fleet Dispatch is running on ${stack.url}`,
+      `  console:         ${stack.url}/ui/ (sign in with an operator token below)`,
       `  API docs:        ${stack.url}/docs`,
       `  metrics:         ${stack.url}/metrics`,
       `  pools:           ${stack.url}/fleet/pools`,

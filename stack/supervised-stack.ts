@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Topology } from "../contracts/index.js";
 import { type LocalTokens, persistentDevCredentials } from "../composition/data-dir.js";
@@ -83,6 +83,7 @@ export async function startSupervisedStack(options: SupervisedStackOptions): Pro
         CREDENTIALS_FILE: credentialsFile,
         SERVICEBUS_CONNECTION_STRING: connectionString,
         LOG_LEVEL: options.logLevel,
+        REPORTS_DIR: resolve("reports"),
         ...(options.topologyFile === undefined ? {} : { TOPOLOGY_FILE: options.topologyFile }),
       }),
       ready: /^Fleet Dispatch coordinator on (http:\/\/\S+)$/,

@@ -6,11 +6,15 @@ import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
+import { registerConsoleRoutes } from "./routes/console.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
+import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
+import { registerReportRoutes } from "./routes/reports.js";
+import { registerStreamRoutes } from "./routes/streams.js";
 
 export interface BuildServerOptions {
   logger?: Logger | false;
@@ -47,5 +51,9 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   registerLeaseRoutes(app, ctx);
   registerFleetRoutes(app, ctx);
   registerDeadLetterRoutes(app, ctx);
+  registerStreamRoutes(app, ctx);
+  registerPoolHistoryRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerConsoleRoutes(app, ctx);
   return app;
 }

@@ -1,9 +1,12 @@
+import type { PoolScaleSample } from "../../contracts/event-stream.js";
 import type { StoreStats } from "../../store/port.js";
 import type { CredentialRegistry } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
 import type { DeadLetterView } from "../service/dead-letter-view.js";
+import type { EventHub } from "../service/event-hub.js";
 import type { FactoryRegistry } from "../service/factory-registry.js";
 import type { RateLimiter } from "./rate-limiter.js";
+import type { StreamRegistry } from "./stream-registry.js";
 
 /** The Prometheus endpoint as the routes see it. */
 export interface MetricsEndpoint {
@@ -15,6 +18,14 @@ export interface MetricsEndpoint {
 export interface Readiness {
   ready: boolean;
   checks: Record<string, string>;
+}
+
+/** The per-pool scale samples of the last hour, kept in the process's memory. */
+export interface PoolHistoryReader {
+  readonly intervalMs: number;
+  readonly windowMs: number;
+  /** Every pool's samples (or one pool's), oldest first; undefined for an unknown pool. */
+  samples(pool?: string): { pool: string; samples: PoolScaleSample[] }[] | undefined;
 }
 
 /** What the routes need: the coordinator's public operations and the views beside it. The
@@ -33,4 +44,11 @@ export interface ApiContext {
   limiter?: RateLimiter;
   /** Called after any change that may make work schedulable. */
   kick: () => void;
+  /** The live event streams (SSE); without them the stream routes are not served. */
+  streams?: { hub: EventHub; registry: StreamRegistry };
+  poolHistory?: PoolHistoryReader;
+  /** The operator console's built files, served at /ui. */
+  console?: { assetsDir: string };
+  /** A folder of chaos and load reports (`*.json`), listed for the console (the local stack). */
+  reportsDir?: string;
 }
