@@ -6,11 +6,15 @@ import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
+import { registerBudgetRoutes } from "./routes/budgets.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
+import { registerPauseRoutes } from "./routes/pauses.js";
+import { registerScheduleRoutes } from "./routes/schedules.js";
+import { registerWeightRoutes } from "./routes/weights.js";
 
 export interface BuildServerOptions {
   logger?: Logger | false;
@@ -47,5 +51,9 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   registerLeaseRoutes(app, ctx);
   registerFleetRoutes(app, ctx);
   registerDeadLetterRoutes(app, ctx);
+  registerBudgetRoutes(app, ctx);
+  registerPauseRoutes(app, ctx);
+  registerWeightRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   return app;
 }

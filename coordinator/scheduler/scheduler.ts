@@ -71,6 +71,16 @@ export class Scheduler {
   private scoreCache = new Map<string, { id: string; now: number; score: number }>();
 
   selectNext(now: number): Selection | undefined {
+    // Holding a head back uncovers the next job of its bucket, which this pass has gone past:
+    // look again (each round holds at least one job back, so this ends).
+    for (;;) {
+      const { selection, held } = this.selectOnce(now);
+      if (selection !== undefined || held === 0) return selection;
+    }
+  }
+
+  private selectOnce(now: number): { selection: Selection | undefined; held: number } {
+    let held = 0;
     let critical: Candidate | undefined;
     const perProduct = new Map<string, Candidate>();
     for (const { bucket, id } of this.ready.heads()) {
@@ -85,6 +95,7 @@ export class Scheduler {
       if (this.options.holdBack?.(job) === true) {
         this.ready.remove(id);
         this.options.onHeld?.(job);
+        held++;
         continue;
       }
       const candidate = { job, score: this.scoreOf(bucket, job, capable, now), capable };
@@ -96,12 +107,12 @@ export class Scheduler {
       const productId = perProduct.size === 1 ? perProduct.keys().next().value! : this.fair.pick(perProduct.keys())!;
       best = perProduct.get(productId);
     }
-    if (best === undefined) return undefined;
+    if (best === undefined) return { selection: undefined, held };
     const choice = choosePool(toScorableJob(best.job), best.capable.filter(canTakeWork).map(toScorable));
-    if (choice === undefined) return undefined;
+    if (choice === undefined) return { selection: undefined, held };
     const pool = this.pools.get(choice.pool.name);
-    if (pool === undefined) return undefined;
-    return { job: best.job, pool, score: best.score, critical: best === critical };
+    if (pool === undefined) return { selection: undefined, held };
+    return { selection: { job: best.job, pool, score: best.score, critical: best === critical }, held };
   }
 
   /** Assigns ready jobs until no capable pool has room or `limit` is reached. Returns the count. */
