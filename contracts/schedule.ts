@@ -52,6 +52,8 @@ export const ScheduleDoc = z
     submitted: z.number().int().nonnegative(),
     skipped: z.number().int().nonnegative(),
     lastSkippedAt: EpochMs.optional(),
+    /** Why the last skipped occurrence could not be submitted (its job was refused), if it was. */
+    lastError: z.string().max(1000).optional(),
     revision: z.number().int().positive(),
     createdAt: EpochMs,
     updatedAt: EpochMs,

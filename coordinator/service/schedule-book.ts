@@ -95,7 +95,7 @@ export class ScheduleBook {
       };
       const next: ScheduleDoc = { ...base, cron: body.cron, timeZone: body.timeZone, overlap: body.overlap, job: body.job, paused: body.paused, revision: base.revision + 1, updatedAt: now };
       if (!body.paused) delete next.pausedReason;
-      if (existing === undefined || timingChanged) {
+      if (existing === undefined || timingChanged || (existing.paused && !body.paused)) {
         // The first occurrence at or after startAt (nextRun is strictly after its argument).
         const first = nextOccurrence(body.cron, body.timeZone, startAt - 1);
         if (first === undefined) delete next.nextRunAt;
@@ -164,7 +164,18 @@ export class ScheduleBook {
       const occurrence = doc.nextRunAt;
       const skip = doc.overlap === "skip" && doc.lastJobId !== undefined && this.host.isActive(doc.lastJobId);
       let jobId: string | undefined;
-      if (!skip) jobId = await this.submitOccurrence(doc, occurrence);
+      let refused: string | undefined;
+      if (!skip) {
+        try {
+          jobId = await this.submitOccurrence(doc, occurrence);
+        } catch (error) {
+          // The store refused: keep the occurrence for the next pass. The job itself was refused
+          // (its capabilities no longer routable, say): record it as skipped with the reason
+          // rather than retrying it forever.
+          if (!isFleetError(error) || error.code === "STORE_UNAVAILABLE") throw error;
+          refused = error.message;
+        }
+      }
       const following = nextOccurrence(doc.cron, doc.timeZone, occurrence);
       await this.write(doc.productId, doc.name, (existing) => {
         if (existing === undefined) throw notFound(doc.name);
@@ -176,6 +187,8 @@ export class ScheduleBook {
         if (jobId === undefined) {
           next.skipped = existing.skipped + 1;
           next.lastSkippedAt = occurrence;
+          if (refused === undefined) delete next.lastError;
+          else next.lastError = refused;
         } else {
           next.submitted = existing.submitted + 1;
           next.lastRunAt = occurrence;
@@ -188,7 +201,7 @@ export class ScheduleBook {
         at: now,
         productId: doc.productId,
         ...(jobId === undefined ? {} : { jobId }),
-        data: { name: doc.name, occurrence, ...(jobId === undefined ? { activeJobId: doc.lastJobId } : {}) },
+        data: { name: doc.name, occurrence, ...(jobId !== undefined ? {} : refused === undefined ? { activeJobId: doc.lastJobId } : { refused }) },
       });
       handled++;
     }
