@@ -105,6 +105,14 @@ export function runScheduleSuite(name: string, makeStore: MakeStore): void {
       expect((await f.h.call("PUT", "/fleet/schedules/x", { as: "fleetOperator", body: { cron: "0 * * * *", job } })).statusCode).toBe(403);
     });
 
+    it("documents every lever's route in the OpenAPI document", async () => {
+      const doc = (await f.h.server.inject({ method: "GET", url: "/docs/json" })).json();
+      for (const path of ["/fleet/budgets/{productId}", "/fleet/budgets/{productId}/burndown", "/fleet/pools/{name}/drain", "/fleet/pauses", "/fleet/weights/{productId}", "/fleet/schedules/{name}"]) {
+        expect(Object.keys(doc.paths)).toContain(path);
+      }
+      expect(doc.paths["/fleet/jobs"].post.requestBody.content["application/json"].schema.properties.notBefore).toBeDefined();
+    });
+
     it("sets a product's score weights through the API, validated, and explain shows each level", async () => {
       const bad = await f.h.call("PUT", "/fleet/weights/acme", { body: { weights: { age: -1 } } });
       expect(bad.statusCode).toBe(400);
