@@ -33,7 +33,8 @@ import { DeadlineQueue } from "../scheduler/deadline-queue.js";
 import { ReadyIndex } from "../scheduler/ready-index.js";
 import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
 import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
-import { withdrawAssignment } from "../lifecycle/withdraw-assignment.js";
+import { AssignmentWithdrawals } from "./assignment-withdrawals.js";
+import { preemptionEventsOf } from "./preemption-events.js";
 import { type FleetEventListener, FleetEvents } from "./fleet-events.js";
 import { type GateChange, ProductControls } from "./product-controls.js";
 import { PoolControls } from "./pool-controls.js";
@@ -116,7 +117,7 @@ export class Coordinator {
   /** Products whose pause is being recorded: closed to new work before the pause is written. */
   private readonly closing = new Set<string>();
   /** Products and pools whose unaccepted assignments are to be withdrawn on the next pass. */
-  private readonly withdrawals: { productId?: string; pool?: string; reason: string }[] = [];
+  private readonly withdrawals = new AssignmentWithdrawals();
 
   constructor(private readonly options: CoordinatorOptions) {
     this.book = new JobBook(options.store);
@@ -567,7 +568,7 @@ export class Coordinator {
       if (job?.stage === "queued") this.ready.add(job);
     }
     for (const change of this.controls.tick(now)) this.applyGateChange(change);
-    await this.withdrawPending(now);
+    await this.withdrawals.run(now, () => this.book.activeJobs(), (id, decide) => this.book.mutate(id, undefined, decide));
     const reaped = await this.reapExpiredLeases(now);
     await this.drainUnblocks();
     await this.schedules.runDue(now);
@@ -636,29 +637,6 @@ export class Coordinator {
     if (change.withdraw) this.withdrawals.push({ productId: change.productId, reason: `product ${change.productId} is paused: ${change.gate.reason}` });
   }
 
-  /** Withdraws unaccepted assignments of drained pools and of products paused with drain or
-   * stop. An operator path: it looks at the active jobs in memory, never at the store. */
-  private async withdrawPending(now: number): Promise<void> {
-    while (this.withdrawals.length > 0) {
-      const target = this.withdrawals[0]!;
-      const ids: string[] = [];
-      for (const job of this.book.activeJobs()) {
-        if (job.stage !== "assigned" || job.lease === undefined || job.lease.factoryId !== undefined) continue;
-        if (target.productId !== undefined && job.productId !== target.productId) continue;
-        if (target.pool !== undefined && job.lease.pool !== target.pool) continue;
-        ids.push(job.id);
-      }
-      for (const id of ids) {
-        try {
-          await this.book.mutate(id, undefined, (job) => withdrawAssignment(job, target.reason, now));
-        } catch (error) {
-          if (!isFleetError(error, "NOT_FOUND")) throw error;
-        }
-      }
-      this.withdrawals.shift();
-    }
-  }
-
   private assertRoutable(capabilities: readonly string[]): void {
     const caps = [...new Set(capabilities)].sort();
     if (this.pools.capableOf(caps.join(","), caps).length > 0) return;
@@ -691,7 +669,7 @@ export class Coordinator {
     this.pools.observe(previous, next);
     const change = this.controls.observe(previous, next, this.clock.now());
     if (change !== undefined) this.applyGateChange(change);
-    this.observePreemption(previous, next);
+    for (const event of preemptionEventsOf(previous, next)) this.fleetEvents.emit(event);
     if (previous !== undefined && previous.stage !== next.stage) {
       if (next.stage === "shipped") this.counts.shipped++;
       if (next.stage === "dead_letter") this.counts.deadLettered++;
@@ -727,30 +705,6 @@ export class Coordinator {
       for (const dependent of this.dependents.of(next.id)) this.unblockQueue.add(dependent);
     }
     if (next.stage === "blocked" && previous === undefined) this.unblockQueue.add(next.id);
-  }
-
-  /** Preemption requests and their outcome, as fleet events. */
-  private observePreemption(previous: JobDoc | undefined, next: JobDoc): void {
-    if (next.preemption !== undefined && previous?.preemption === undefined) {
-      this.fleetEvents.emit({
-        type: "job.preemption_requested",
-        at: next.updatedAt,
-        productId: next.productId,
-        jobId: next.id,
-        pool: next.preemption.pool,
-        data: { victim: next.id, preemptor: next.preemption.by },
-      });
-    }
-    if (previous?.preemption !== undefined && next.preemption === undefined && (next.preemptions ?? 0) > (previous.preemptions ?? 0)) {
-      this.fleetEvents.emit({
-        type: "job.preempted",
-        at: next.updatedAt,
-        productId: next.productId,
-        jobId: next.id,
-        pool: previous.preemption.pool,
-        data: { victim: next.id, preemptor: previous.preemption.by, epoch: next.leaseEpoch, checkpoint: next.checkpoint ?? null },
-      });
-    }
   }
 
   private async drainUnblocks(): Promise<void> {
