@@ -123,6 +123,23 @@ export function runBudgetSuite(name: string, makeStore: MakeStore): void {
       expect((await f.release(a.id, { leaseEpoch: running.leaseEpoch, outcome: "shipped" })).body.stage).toBe("shipped");
     });
 
+    it("reaching a ceiling set to stop tells running jobs to release and withdraws unaccepted assignments", async () => {
+      await put({ ceilingUsd: 1, onCeiling: "stop" });
+      const a = await f.submit(spec("a"));
+      const b = await f.submit(spec("b"));
+      const runningA = await f.start(a.id);
+      const runningB = await f.accept(b.id, (await f.job(b.id)).leaseEpoch, "f-b");
+      const c = await f.submit(spec("c"));
+      await f.h.tick();
+      const assignedC = await f.job(c.id);
+      expect(assignedC.stage).toBe("assigned");
+      await ship(runningA, 2);
+      await f.h.tick();
+      expect((await f.renew(b.id, runningB.leaseEpoch, "f-b")).stop).toMatchObject({ reason: "budget-ceiling" });
+      expect(await f.job(c.id)).toMatchObject({ stage: "queued", leaseEpoch: assignedC.leaseEpoch + 1 });
+      expect(f.h.app.coordinator.pauseStateOf("acme")).toMatchObject({ paused: true, pausedBy: "ceiling", mode: "stop", resumesAt: Date.UTC(2026, 1, 1) });
+    });
+
     it("resume leaves a product over its ceiling paused by the ceiling, and a raised ceiling resumes it", async () => {
       await put({ ceilingUsd: 1 });
       const a = await f.submit(spec("a"));
