@@ -182,6 +182,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     // from now on, and read older history from the store when asked.
     const hub = new EventHub({ clock });
     coordinator.onCommit((previous, next) => hub.observe(previous, next));
+    coordinator.onFleetEvent((event) => hub.control(event));
     const history = options.poolHistory ?? {};
     const poolHistory = new PoolHistory({
       pools: topology.pools.map((pool) => pool.name),

@@ -88,8 +88,20 @@ export interface PoolScaleSample {
   awaitingAccept: number;
 }
 
+/** What an operator's lever did or caused (budgets, pauses, preemptions, schedules). `kind` names
+ * it, e.g. `budget.ceiling_reached`, `pool.draining`, `job.preempted`, `schedule.submitted`. */
+export interface ControlChange {
+  kind: string;
+  at: string;
+  productId?: string;
+  pool?: string;
+  jobId?: string;
+  details: Record<string, unknown>;
+}
+
 export type FleetStreamEvent =
   | { type: "job.stage"; data: JobStageChange }
+  | { type: "control"; data: ControlChange }
   | { type: "dead_letter"; data: DeadLetterChange }
   | { type: "dead_letter.discarded"; data: DeadLetterChange }
   | { type: "pool.scale"; data: PoolScaleSample };

@@ -13,3 +13,6 @@ export * from "./stage.js";
 export * from "./topology.js";
 export * from "./checkpoint-doc.js";
 export * from "./clock.js";
+export * from "./instant.js";
+export * from "./schedule.js";
+export * from "./weights.js";

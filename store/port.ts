@@ -1,4 +1,4 @@
-import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc } from "../contracts/index.js";
+import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc, ScheduleDoc } from "../contracts/index.js";
 
 /**
  * The store port: documents with etag compare-and-swap. Small on purpose: what the coordinator,
@@ -37,6 +37,7 @@ export interface CollectionDocs {
   budgets: BudgetDoc;
   pools: PoolDoc;
   checkpoints: CheckpointDoc;
+  schedules: ScheduleDoc;
 }
 export type Collection = keyof CollectionDocs;
 export type DocOf<C extends Collection> = CollectionDocs[C];
@@ -50,6 +51,7 @@ export const PARTITION_KEYS: Readonly<Record<Collection, "id" | "jobId" | "produ
   budgets: "productId",
   pools: "productId",
   checkpoints: "id",
+  schedules: "productId",
 };
 
 export const COLLECTIONS = Object.keys(PARTITION_KEYS) as Collection[];

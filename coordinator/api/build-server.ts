@@ -7,6 +7,7 @@ import { LIMITS } from "../../contracts/index.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
 import { registerConsoleRoutes } from "./routes/console.js";
+import { registerBudgetRoutes } from "./routes/budgets.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -15,6 +16,9 @@ import { registerLeaseRoutes } from "./routes/leases.js";
 import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
 import { registerReportRoutes } from "./routes/reports.js";
 import { registerStreamRoutes } from "./routes/streams.js";
+import { registerPauseRoutes } from "./routes/pauses.js";
+import { registerScheduleRoutes } from "./routes/schedules.js";
+import { registerWeightRoutes } from "./routes/weights.js";
 
 export interface BuildServerOptions {
   logger?: Logger | false;
@@ -55,5 +59,9 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   registerPoolHistoryRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
+  registerBudgetRoutes(app, ctx);
+  registerPauseRoutes(app, ctx);
+  registerWeightRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   return app;
 }

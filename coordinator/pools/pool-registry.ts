@@ -1,4 +1,4 @@
-import { RUNNING_STAGES, type JobDoc, type PoolDefinition, type Topology } from "../../contracts/index.js";
+import { RUNNING_STAGES, type JobDoc, type PoolDefinition, type PoolPause, type Topology } from "../../contracts/index.js";
 import { isEligible, type ScorablePool } from "../scorer/index.js";
 
 /** A pool as the scheduler sees it: its definition plus live counters. */
@@ -11,7 +11,13 @@ export interface PoolRuntime {
   /** Assigned but not yet accepted. */
   awaitingAccept: number;
   health: "ok" | "degraded" | "down";
+  /** True while an operator pause (or drain) is in force: the pool receives nothing new. */
   paused: boolean;
+  /** The operator's pause as recorded, with its reason; undefined while not paused. */
+  pause: PoolPause | undefined;
+  /** Jobs running (accepted) on this pool, for preemption; and those already asked to make room. */
+  readonly running: Set<string>;
+  readonly preempting: Set<string>;
   assignedTotal: number;
   acceptedTotal: number;
   /** Sum and count of assignment-to-accept latencies, for the average shown to operators. */
@@ -39,6 +45,9 @@ export class PoolRegistry {
         awaitingAccept: 0,
         health: "ok",
         paused: false,
+        pause: undefined,
+        running: new Set(),
+        preempting: new Set(),
         assignedTotal: 0,
         acceptedTotal: 0,
         acceptLatencyMsSum: 0,
@@ -69,8 +78,17 @@ export class PoolRegistry {
     return pools;
   }
 
-  /** Keeps inFlight/awaitingAccept in step with every committed job change. */
+  /** Applies an operator's pause (or its end, with undefined). */
+  setPause(name: string, pause: PoolPause | undefined): void {
+    const pool = this.byName.get(name);
+    if (pool === undefined) return;
+    pool.pause = pause;
+    pool.paused = pause !== undefined;
+  }
+
+  /** Keeps inFlight/awaitingAccept and the running sets in step with every committed job change. */
   observe(previous: JobDoc | undefined, next: JobDoc): void {
+    this.trackRunning(previous, next);
     const before = occupancy(previous);
     const after = occupancy(next);
     if (before.pool === after.pool && before.awaiting === after.awaiting && before.inFlight === after.inFlight) return;
@@ -91,6 +109,21 @@ export class PoolRegistry {
     }
   }
 
+  private trackRunning(previous: JobDoc | undefined, next: JobDoc): void {
+    const was = runningPool(previous);
+    const is = runningPool(next);
+    if (was !== undefined && was !== is) {
+      this.byName.get(was)?.running.delete(next.id);
+      this.byName.get(was)?.preempting.delete(next.id);
+    }
+    if (is === undefined) return;
+    const pool = this.byName.get(is);
+    if (pool === undefined) return;
+    pool.running.add(next.id);
+    if (next.preemption === undefined) pool.preempting.delete(next.id);
+    else pool.preempting.add(next.id);
+  }
+
   private adjust(name: string | undefined, inFlight: number, awaiting: number): void {
     if (name === undefined) return;
     const pool = this.byName.get(name);
@@ -98,6 +131,10 @@ export class PoolRegistry {
     pool.inFlight += inFlight;
     pool.awaitingAccept += awaiting;
   }
+}
+
+function runningPool(job: JobDoc | undefined): string | undefined {
+  return job?.lease?.factoryId !== undefined && RUNNING_STAGES.has(job.stage) ? job.lease.pool : undefined;
 }
 
 function occupancy(job: JobDoc | undefined): { pool?: string; inFlight: number; awaiting: number } {

@@ -18,6 +18,8 @@ export interface ReadyBucket {
   readonly capabilities: readonly string[];
   readonly capabilityKey: string;
   readonly heap: BinaryHeap<Entry>;
+  /** Live jobs in the bucket (the heap also holds lazily deleted entries). */
+  live: number;
 }
 
 /**
@@ -55,12 +57,14 @@ export class ReadyIndex {
         capabilities: job.capabilities,
         capabilityKey,
         heap: new BinaryHeap<Entry>((a, b) => a.queuedAt < b.queuedAt || (a.queuedAt === b.queuedAt && a.token < b.token)),
+        live: 0,
       };
       this.buckets.set(key, bucket);
     }
     const token = this.nextToken++;
     bucket.heap.push({ id: job.id, queuedAt: job.queuedAt, token });
     this.position.set(job.id, { bucket, token });
+    bucket.live++;
     this.nonEmpty.add(bucket);
     const tally = this.perCapabilities.get(capabilityKey);
     if (tally === undefined) this.perCapabilities.set(capabilityKey, { capabilities: job.capabilities, count: 1 });
@@ -71,6 +75,7 @@ export class ReadyIndex {
     const at = this.position.get(id);
     if (at === undefined) return;
     this.position.delete(id);
+    at.bucket.live--;
     const tally = this.perCapabilities.get(at.bucket.capabilityKey);
     if (tally !== undefined && --tally.count === 0) this.perCapabilities.delete(at.bucket.capabilityKey);
   }

@@ -1,4 +1,4 @@
-import type { DeadLetterChange, FleetStreamEvent, JobStreamEvent, PoolScaleSample } from "../../contracts/event-stream.js";
+import type { ControlChange, DeadLetterChange, FleetStreamEvent, JobStreamEvent, PoolScaleSample } from "../../contracts/event-stream.js";
 import type { Clock, JobDoc } from "../../contracts/index.js";
 import { FleetEventRing, type FleetRecord } from "./fleet-event-ring.js";
 import { JobEventRing } from "./job-event-ring.js";
@@ -80,6 +80,22 @@ export class EventHub {
   }
 
   /** A pool's scale changed (the sampler calls this only on change). */
+  /** A lever's event (`coordinator.onFleetEvent`): budgets, pauses, preemptions, schedules. */
+  control(event: { type: string; at: number; productId?: string; pool?: string; jobId?: string; data: Record<string, unknown> }): void {
+    const data: ControlChange = {
+      kind: event.type,
+      at: new Date(event.at).toISOString(),
+      ...(event.productId === undefined ? {} : { productId: event.productId }),
+      ...(event.pool === undefined ? {} : { pool: event.pool }),
+      ...(event.jobId === undefined ? {} : { jobId: event.jobId }),
+      details: event.data,
+    };
+    this.publish(
+      { type: "control", data },
+      { ...(event.productId === undefined ? {} : { productId: event.productId }), ...(event.pool === undefined ? {} : { pool: event.pool }), ...(event.jobId === undefined ? {} : { jobId: event.jobId }) },
+    );
+  }
+
   poolSample(sample: PoolScaleSample): void {
     this.publish({ type: "pool.scale", data: sample }, { pool: sample.pool });
   }

@@ -41,7 +41,18 @@ export function factoryDoc(id: string, productId: string, fields: Partial<Factor
 }
 
 export function budgetDoc(productId: string, fields: Partial<BudgetDoc> = {}): BudgetDoc {
-  return BudgetDoc.parse({ id: `budget.${productId}`, productId, ceilingUsd: 500, spentUsd: 12.5, window: "monthly", paused: false, updatedAt: 1_000_000, ...fields });
+  return BudgetDoc.parse({
+    id: `budget.${productId}`,
+    productId,
+    ceilingUsd: 500,
+    window: "monthly",
+    windowStart: "2026-01-01",
+    holdBack: false,
+    onCeiling: "finish",
+    revision: 1,
+    updatedAt: 1_000_000,
+    ...fields,
+  });
 }
 
 export function poolDoc(name: string, fields: Partial<PoolDoc> = {}): PoolDoc {

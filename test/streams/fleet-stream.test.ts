@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { DeadLetterChange, JobStageChange, PoolHistoryResponse, PoolScaleSample } from "../../contracts/event-stream.js";
+import type { ControlChange, DeadLetterChange, JobStageChange, PoolHistoryResponse, PoolScaleSample } from "../../contracts/event-stream.js";
 import { SseClient } from "../support/sse-client.js";
 import { type StreamHarness, startStreamHarness } from "../support/stream-harness.js";
 
@@ -51,6 +51,20 @@ describe("GET /fleet/events/stream", () => {
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(new Set(client.events.map((e) => e.id!.split("-")[0])).size).toBe(1);
     expect(stages(client)[0]!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("carries what operators' levers did: a pause and a resume of the product are control events", async () => {
+    const h = await harness();
+    const client = await stream(h);
+    await client.until(() => client.events.length === 1);
+    await h.app.coordinator.pauseProduct("acme", { mode: "finish", reason: "holiday freeze" }, "op-acme");
+    await h.app.coordinator.resumeProduct("acme", "op-acme");
+    await client.until(() => client.data<ControlChange>("control").length === 2, 5000, "the pause and resume events");
+    expect(client.data<ControlChange>("control").map((c) => [c.kind, c.productId])).toEqual([
+      ["product.paused", "acme"],
+      ["product.resumed", "acme"],
+    ]);
+    expect(client.data<ControlChange>("control")[0]!.details).toMatchObject({ reason: "holiday freeze" });
   });
 
   it("shows a product's token its own jobs only, a fleet-wide token every product's", async () => {

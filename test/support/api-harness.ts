@@ -15,7 +15,7 @@ export interface ApiHarness {
   tokens: { operator: string; otherOperator: string; fleetOperator: string; general: string; gpu: string; revoked: string };
   /** Authenticated JSON call. `as` picks the token; factory calls add X-Factory-Id. */
   call(
-    method: "GET" | "POST" | "PATCH",
+    method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
     url: string,
     options?: { body?: unknown; as?: keyof ApiHarness["tokens"]; factoryId?: string; rawBody?: string; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse>;
@@ -28,7 +28,7 @@ export interface ApiHarness {
 export async function startApiHarness(
   store: StorePort,
   topology: Topology = testTopology(),
-  options: { rateLimit?: { perSecond: number; burst: number }; logger?: pino.Logger } = {},
+  options: { rateLimit?: { perSecond: number; burst: number }; logger?: pino.Logger; clock?: ManualClock } = {},
 ): Promise<ApiHarness> {
   const op = mintToken("op-acme");
   const other = mintToken("op-globex");
@@ -48,7 +48,8 @@ export async function startApiHarness(
       { id: "pool-revoked", productId: "*", pool: "general", secretSha256: revoked.secretSha256, revoked: true },
     ],
   });
-  const clock = new ManualClock();
+  // Pass the previous harness's clock to restart a coordinator on the same store at the same time.
+  const clock = options.clock ?? new ManualClock();
   const app = await buildCoordinatorProcess({
     store,
     topology,

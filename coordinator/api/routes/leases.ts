@@ -25,10 +25,18 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/jobs/:id/lease/renew",
-    { schema: { tags: ["leases"], summary: "Extend the accepted lease", params: JobIdParams, body: LeaseEpochBody }, preHandler: factory },
+    {
+      schema: {
+        tags: ["leases"],
+        summary: "Extend the accepted lease. `stop` in the answer: checkpoint and release with outcome drained; `drain`: finish, take no new work, exit",
+        params: JobIdParams,
+        body: LeaseEpochBody,
+      },
+      preHandler: factory,
+    },
     async (request) => {
       const job = await ctx.coordinator.renew(factoryOf(request), request.params.id, request.body.leaseEpoch);
-      return { jobId: job.id, leaseEpoch: job.leaseEpoch, expiresAt: job.lease?.expiresAt };
+      return { jobId: job.id, leaseEpoch: job.leaseEpoch, expiresAt: job.lease?.expiresAt, ...ctx.coordinator.leaseDirectives(job) };
     },
   );
 
@@ -44,12 +52,24 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/factories/heartbeat",
-    { schema: { tags: ["factories"], summary: "Factory liveness and load; answers with the pool the token belongs to", body: HeartbeatBody }, preHandler: factory },
+    {
+      schema: {
+        tags: ["factories"],
+        summary: "Factory liveness and load; answers with the pool the token belongs to. `drain` in the answer: finish, take no new work, exit",
+        body: HeartbeatBody,
+      },
+      preHandler: factory,
+    },
     async (request) => {
       const principal = factoryOf(request);
       const answer = await ctx.factories.heartbeat(principal, request.body);
       // The token's pool, so an agent can check at start that it was configured for it.
-      return { ...answer, pool: principal.pool, poolInTopology: ctx.coordinator.poolView(principal.pool) !== undefined };
+      return {
+        ...answer,
+        pool: principal.pool,
+        poolInTopology: ctx.coordinator.poolView(principal.pool) !== undefined,
+        ...ctx.coordinator.heartbeatDirectives(principal.pool),
+      };
     },
   );
 }
