@@ -40,7 +40,7 @@ export type PauseRecord = z.infer<typeof PauseRecord>;
  * start and each operator change is one conditional write.
  *
  * Spend is NOT stored here: it is the sum of the cost each job records in the same write that ends
- * its run (`JobDoc.spend`), rebuilt at start (docs/adr/0004-spend-recorded-on-the-job.md).
+ * its run (`JobDoc.spend`), rebuilt at start (docs/adr/0006-spend-recorded-on-the-job.md).
  */
 export const BudgetDoc = z
   .object({

@@ -13,7 +13,7 @@ interface ProductSpend {
  * over the product's jobs. It is a pure function of the stored jobs, so it is never written
  * anywhere: commits move it by the difference between a job's previous and next spend (which is
  * right however often a change is observed), and `load` rebuilds it from the store at start or
- * when a budget's window is widened. See docs/adr/0004-spend-recorded-on-the-job.md.
+ * when a budget's window is widened. See docs/adr/0006-spend-recorded-on-the-job.md.
  */
 export class SpendLedger {
   private readonly products = new Map<string, ProductSpend>();
