@@ -13,3 +13,6 @@ export * from "./stage.js";
 export * from "./topology.js";
 export * from "./checkpoint-doc.js";
 export * from "./clock.js";
+export * from "./credential.js";
+export * from "./credentials-api.js";
+export * from "./rate-limit.js";

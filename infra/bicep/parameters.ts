@@ -1,9 +1,6 @@
 import { formatIsoDuration } from "../../contracts/iso-duration.js";
 import { subscriptionNameFor, type Topology } from "../../contracts/index.js";
-import { COLLECTIONS, PARTITION_KEYS } from "../../store/port.js";
-
-/** Containers whose documents expire on their own (-1: TTL on, per-document; null: off). */
-const TTL: Readonly<Partial<Record<(typeof COLLECTIONS)[number], number>>> = { events: -1, checkpoints: -1 };
+import { COLLECTIONS, CONTAINER_TTL_SECONDS, PARTITION_KEYS } from "../../store/port.js";
 
 /** The ARM deployment parameters for main.bicep, derived from the topology and the store port. */
 export function buildBicepParameters(topology: Topology) {
@@ -35,7 +32,7 @@ export function buildBicepParameters(topology: Topology) {
         })),
       },
       containers: {
-        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: TTL[name] ?? null })),
+        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: CONTAINER_TTL_SECONDS[name] ?? null })),
       },
     },
   };

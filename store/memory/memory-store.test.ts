@@ -4,7 +4,10 @@ import { isStoreError } from "../port.js";
 import { runStoreContract } from "../contract/store-contract.js";
 import { jobDoc } from "../contract/store-contract-docs.js";
 
-runStoreContract("memory", async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
+runStoreContract("memory", async () => {
+  let now = 1_700_000_000_000;
+  return { store: new MemoryStore({ now: () => now }), cleanup: async () => undefined, advanceClock: (ms) => void (now += ms) };
+});
 
 describe("memory store specifics", () => {
   it("refuses a tampered continuation token and one from another query", async () => {
