@@ -7,7 +7,7 @@ import { mintDevCredentials } from "../coordinator/dev-credentials.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
 import { COORDINATOR_ENVIRONMENT, compileCoordinatorConfig } from "./coordinator-config.js";
 import { buildCoordinatorProcess } from "./coordinator-process.js";
-import { readCredentialsFile } from "./credentials-source.js";
+import { readCredentialsFile, reloadCredentialsFile } from "./credentials-source.js";
 import { readTopology } from "./topology-source.js";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint } from "./entry-point.js";
 
@@ -27,6 +27,20 @@ async function main(): Promise<number | undefined> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (configuration comes from the environment; see --help)`);
   const config = compileCoordinatorConfig();
   const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization", "headers.authorization"] });
+  // SIGHUP re-reads CREDENTIALS_FILE and never stops the process (Node's default would). Installed
+  // first, so a SIGHUP during start-up is not fatal either.
+  let credentials: CredentialRegistry | undefined;
+  process.on("SIGHUP", () => {
+    if (config.credentialsFile === undefined) {
+      logger.warn("SIGHUP: there is no CREDENTIALS_FILE to re-read (development tokens stay as they are)");
+      return;
+    }
+    if (credentials === undefined) {
+      logger.warn("SIGHUP during start-up: the credentials file is read once the coordinator is built");
+      return;
+    }
+    reloadCredentialsFile(credentials, config.credentialsFile, logger);
+  });
   const topology = readTopology(config.topologyFile);
   const cleanups: (() => Promise<void>)[] = [];
   let store: StorePort;
@@ -41,12 +55,12 @@ async function main(): Promise<number | undefined> {
   cleanups.unshift(() => store.close());
 
   const banner: string[] = [];
-  let credentials: CredentialRegistry;
+  let registry: CredentialRegistry;
   if (config.credentialsFile !== undefined) {
-    credentials = new CredentialRegistry(readCredentialsFile(config.credentialsFile));
+    registry = new CredentialRegistry(readCredentialsFile(config.credentialsFile));
   } else {
     const dev = mintDevCredentials(topology);
-    credentials = new CredentialRegistry(dev.file);
+    registry = new CredentialRegistry(dev.file);
     banner.push(
       "development tokens (no CREDENTIALS_FILE given):",
       `  operator (product demo): ${dev.operatorToken}`,
@@ -60,12 +74,14 @@ async function main(): Promise<number | undefined> {
     store,
     ...(broker === undefined ? {} : { broker }),
     topology,
-    credentials,
+    credentials: registry,
     logger,
     loop: { maxIdleMs: config.loopMaxIdleMs },
-    http: { logRequests: true, rateLimit: config.rateLimit },
+    http: { logRequests: true, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops },
+    credentialStalenessMs: config.credentialStalenessMs,
     scaler: config.scaler,
   });
+  credentials = registry;
   cleanups.unshift(() => processHandle.close());
   const url = await processHandle.listen(config.listen.host, config.listen.port);
   banner.push(

@@ -1,16 +1,21 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { type Clock, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
+import { type Clock, type FactoryHealth, type RateLimit, type RateLimitDefaults, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
 import type { BrokerPort } from "../broker/port.js";
 import type { StorePort } from "../store/port.js";
 import type { CredentialRegistry } from "../coordinator/auth/credentials.js";
 import { buildServer } from "../coordinator/api/build-server.js";
 import type { ApiContext, Readiness } from "../coordinator/api/context.js";
 import { RateLimiter } from "../coordinator/api/rate-limiter.js";
+import { RateLimitPolicy } from "../coordinator/auth/rate-limit-policy.js";
 import { Coordinator, type CoordinatorOptions } from "../coordinator/service/coordinator.js";
 import { CoordinatorLoop } from "../coordinator/service/coordinator-loop.js";
+import { CredentialBook } from "../coordinator/service/credential-book.js";
+import { CredentialSync } from "../coordinator/service/credential-sync.js";
+import { CredentialWriter } from "../coordinator/service/credential-writer.js";
 import { DeadLetterView } from "../coordinator/service/dead-letter-view.js";
-import { FactoryRegistry } from "../coordinator/service/factory-registry.js";
+import { FactoryEnrollment } from "../coordinator/service/factory-enrollment.js";
+import { FactoryRegistry, type PoolFactoryHealth } from "../coordinator/service/factory-registry.js";
 import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
 import type { OutboxRelayOptions } from "../dispatcher/outbox-relay.js";
 import { type ExternalScalerServer, startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";
@@ -23,10 +28,13 @@ import { registerScaleMetrics } from "./metrics/scale-metrics.js";
 import { registerStoreMetrics } from "./metrics/store-metrics.js";
 import { heartbeatReplicaSource, type ReplicaSource } from "./replica-source.js";
 
-/** A factory silent for three heartbeats (15 s each by default) no longer counts as a replica. */
+/** A factory silent for three heartbeats (15 s each by default) no longer counts as a replica.
+ * Three, not one: the earlier system marked factories stale after 90 s while they beat every
+ * 300 s, and every factory flapped (a test pins staleAfter > 2 x the agent's heartbeat). */
 export const FACTORY_STALE_AFTER_MS = 45_000;
 
-export const DEFAULT_RATE_LIMIT = { perSecond: 200, burst: 400 };
+/** The operator role's default request limit (RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST). */
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 200, burst: 400 };
 
 export interface CoordinatorProcessOptions {
   store: StorePort;
@@ -39,8 +47,11 @@ export interface CoordinatorProcessOptions {
   random?: () => number;
   /** The background loop (scheduler, reaper). false: the caller drives `coordinator.tick()`. */
   loop?: { maxIdleMs: number } | false;
-  /** The HTTP API. false: none (the simulator calls the coordinator in process). */
-  http?: { logRequests?: boolean; rateLimit?: { perSecond: number; burst: number } } | false;
+  /** The HTTP API. false: none (the simulator calls the coordinator in process). `rateLimit` is the
+   * operator role's default limit, `rateLimits` any role's (CREDENTIALS_FILE's `rateLimits` win). */
+  http?: { logRequests?: boolean; rateLimit?: RateLimit; rateLimits?: RateLimitDefaults; trustProxyHops?: number } | false;
+  /** How stale stored credentials may get before a request waits for a check (default 1 s). */
+  credentialStalenessMs?: number;
   dispatcher?: {
     relay?: Partial<OutboxRelayOptions>;
     deadLetterPollMs?: number;
@@ -62,6 +73,9 @@ export interface CoordinatorProcess {
   metrics: MetricsHub;
   factories: FactoryRegistry;
   deadLetters: DeadLetterView;
+  /** Stored credentials (with the HTTP API only). */
+  credentialSync: CredentialSync | undefined;
+  credentialBook: CredentialBook | undefined;
   server: FastifyInstance | undefined;
   dispatcher: Dispatcher | undefined;
   scaler: ExternalScalerServer | undefined;
@@ -89,6 +103,14 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   const { store, topology, logger } = options;
   await store.init();
   const coordinator = new Coordinator({ store, clock, topology, ...options.coordinatorOptions });
+  // Before the rebuild, which replays every active job: the registry learns who holds which lease.
+  const factories = new FactoryRegistry({
+    store,
+    clock,
+    poolCapabilities: (pool) => coordinator.poolView(pool)?.definition.capabilities ?? [],
+    staleAfterMs: FACTORY_STALE_AFTER_MS,
+  });
+  coordinator.onCommit((previous, next) => factories.observe(previous, next));
   const restored = await coordinator.start();
   logger.info({ activeJobs: restored }, "indexes rebuilt from the store");
 
@@ -97,12 +119,6 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   registerJobFlowMetrics(metrics, coordinator);
   registerStoreMetrics(metrics, store);
 
-  const factories = new FactoryRegistry({
-    store,
-    clock,
-    poolCapabilities: (pool) => coordinator.poolView(pool)?.definition.capabilities ?? [],
-    staleAfterMs: FACTORY_STALE_AFTER_MS,
-  });
   const deadLetters = new DeadLetterView(store, coordinator);
   const demand = coordinatorDemandSource(coordinator);
   const replicas = options.replicas ?? heartbeatReplicaSource(() => factories.liveByPool());
@@ -152,21 +168,43 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   };
 
   let server: FastifyInstance | undefined;
+  let credentialSync: CredentialSync | undefined;
+  let credentialBook: CredentialBook | undefined;
   if (options.http !== false) {
     const http = options.http ?? {};
+    const credentials = options.credentials;
+    credentialSync = new CredentialSync({
+      store,
+      clock,
+      registry: credentials,
+      ...(options.credentialStalenessMs === undefined ? {} : { maxStalenessMs: options.credentialStalenessMs, refreshAfterMs: options.credentialStalenessMs / 2 }),
+      onError: (error) => logger.warn({ err: error }, "cannot check stored credentials; run-time tokens are refused until the store answers"),
+    });
+    const loaded = await credentialSync.load();
+    logger.info({ storedCredentials: loaded }, "stored credentials loaded");
+    credentials.attach(credentialSync, () => clock.now());
+    const limits = new RateLimitPolicy({
+      startup: { ...http.rateLimits, operator: http.rateLimit ?? http.rateLimits?.operator ?? DEFAULT_RATE_LIMIT },
+      current: () => credentials.rateLimitDefaults(),
+      poolSize: (pool) => coordinator.poolView(pool)?.definition.maxReplicas ?? 1,
+    });
+    const writer = new CredentialWriter(store, credentialSync, clock);
+    credentialBook = new CredentialBook({ store, clock, registry: credentials, writer, limits });
     const context: ApiContext = {
       coordinator,
       deadLetters,
       factories,
-      credentials: options.credentials,
+      credentials,
+      credentialBook,
+      enrollment: new FactoryEnrollment({ store, clock, topology, registry: credentials, writer, book: credentialBook }),
       metrics,
       storeStats: () => store.stats(),
       readiness,
       kick: () => loop.kick(),
-      limiter: new RateLimiter(http.rateLimit ?? DEFAULT_RATE_LIMIT),
-      poolFacts: async () => poolFacts(topology, options.broker, replicas, demand, brokerState()),
+      limiter: new RateLimiter({ policy: limits }),
+      poolFacts: async () => poolFacts(topology, options.broker, replicas, demand, brokerState(), factories.healthByPool()),
     };
-    server = await buildServer(context, { logger: http.logRequests === true ? logger : false });
+    server = await buildServer(context, { logger: http.logRequests === true ? logger : false, ...(http.trustProxyHops === undefined ? {} : { trustProxyHops: http.trustProxyHops }) });
   }
   if (options.loop !== false) loop.start();
 
@@ -176,6 +214,8 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     metrics,
     factories,
     deadLetters,
+    credentialSync,
+    credentialBook,
     server,
     dispatcher,
     scaler,
@@ -207,6 +247,7 @@ async function poolFacts(
   replicas: ReplicaSource,
   demand: ReturnType<typeof coordinatorDemandSource>,
   brokerState: string,
+  factoryHealth: Map<string, PoolFactoryHealth>,
 ): Promise<Record<string, Record<string, unknown>>> {
   const facts: Record<string, Record<string, unknown>> = {};
   for (const pool of topology.pools) {
@@ -214,14 +255,23 @@ async function poolFacts(
     const exact = demand.demand(pool.name);
     const metric = pool.trigger === "external-push" ? (exact === undefined ? 0 : exact.awaitingAccept + exact.running) : (counts?.active ?? 0);
     const replica = replicas.replicas(pool, metric);
+    const fromFactories = factoryHealth.get(pool.name);
+    // Assignments cannot reach the pool while the broker is unreachable.
+    const brokerHealth = brokerState === "ok" || brokerState === "off" ? undefined : { health: "degraded" as const, reason: `broker ${brokerState}` };
+    const worst = [brokerHealth, fromFactories?.health === "ok" ? undefined : fromFactories].reduce<{ health: FactoryHealth; reason?: string } | undefined>(
+      (a, b) => (b === undefined ? a : a === undefined || SEVERITY[b.health] > SEVERITY[a.health] ? b : a),
+      undefined,
+    );
     facts[pool.name] = {
       desiredReplicas: replica === undefined ? null : Math.min(replica.desired, pool.maxReplicas),
       actualReplicas: replica?.actual ?? null,
       subscriptionActiveMessages: counts?.active ?? null,
       subscriptionDeadLetters: counts?.deadLetter ?? null,
-      // Assignments cannot reach the pool while the broker is unreachable.
-      ...(brokerState === "ok" || brokerState === "off" ? {} : { health: "degraded", healthReason: `broker ${brokerState}` }),
+      factories: fromFactories === undefined ? { live: 0, stale: 0, ok: 0, degraded: 0, down: 0 } : { live: fromFactories.live, stale: fromFactories.stale, ok: fromFactories.ok, degraded: fromFactories.degraded, down: fromFactories.down },
+      ...(worst === undefined ? {} : { health: worst.health, healthReason: worst.reason }),
     };
   }
   return facts;
 }
+
+const SEVERITY: Readonly<Record<FactoryHealth, number>> = { ok: 0, degraded: 1, down: 2 };

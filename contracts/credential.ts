@@ -73,6 +73,8 @@ export const FactoryCredentialDoc = z
     factoryId: Id,
     secrets: z.array(SecretSlot).min(1).max(2),
     expiresAt: EpochMs,
+    /** Each rotation moves expiresAt this far ahead. */
+    tokenTtlSeconds: z.number().int().min(60),
     rateLimit: RateLimit.optional(),
   })
   .strict();

@@ -133,6 +133,14 @@ export type EnrollmentTokenView = z.infer<typeof EnrollmentTokenView>;
 export const CreatedEnrollmentToken = EnrollmentTokenView.extend({ token: z.string() }).strict();
 export type CreatedEnrollmentToken = z.infer<typeof CreatedEnrollmentToken>;
 
+export const DeregisterFactoryQuery = z
+  .object({
+    /** Only for a fleet-wide operator key: the product the factory runs for. */
+    productId: Id.optional(),
+  })
+  .strict();
+export type DeregisterFactoryQuery = z.infer<typeof DeregisterFactoryQuery>;
+
 export const DeregisteredFactory = z
   .object({
     factoryId: Id,

@@ -1,7 +1,9 @@
 import type { StoreStats } from "../../store/port.js";
 import type { CredentialRegistry } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
+import type { CredentialBook } from "../service/credential-book.js";
 import type { DeadLetterView } from "../service/dead-letter-view.js";
+import type { FactoryEnrollment } from "../service/factory-enrollment.js";
 import type { FactoryRegistry } from "../service/factory-registry.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
@@ -24,6 +26,10 @@ export interface ApiContext {
   deadLetters: DeadLetterView;
   factories: FactoryRegistry;
   credentials: CredentialRegistry;
+  /** Run-time operator keys and factory tokens (rotate, revoke). */
+  credentialBook: CredentialBook;
+  /** Enrollment tokens and enrollment. */
+  enrollment: FactoryEnrollment;
   metrics: MetricsEndpoint;
   storeStats: () => StoreStats;
   /** Extra per-pool facts (replicas, subscription counts) merged into GET /fleet/pools. */

@@ -6,7 +6,10 @@ import { jobDoc } from "../contract/store-contract-docs.js";
 
 runStoreContract("memory", async () => {
   let now = 1_700_000_000_000;
-  return { store: new MemoryStore({ now: () => now }), cleanup: async () => undefined, advanceClock: (ms) => void (now += ms) };
+  const advanceClock = (ms: number) => {
+    now += ms;
+  };
+  return { store: new MemoryStore({ now: () => now }), cleanup: async () => undefined, advanceClock };
 });
 
 describe("memory store specifics", () => {
