@@ -60,7 +60,7 @@ export class CredentialSync implements StoredCredentialFeed {
     this.refreshAfterMs = options.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS;
     this.maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
     this.retentionMs = options.retentionMs ?? CREDENTIAL_RETENTION_MS;
-    this.lookupsPerSecond = options.lookupsPerSecond ?? 20;
+    this.lookupsPerSecond = options.lookupsPerSecond ?? 200;
     this.lookupBudget = { tokens: this.lookupsPerSecond, at: options.clock.now() };
   }
 
@@ -90,7 +90,10 @@ export class CredentialSync implements StoredCredentialFeed {
       void this.check();
       return true;
     }
-    return this.check();
+    // A check already under way may have started before the change that made this one due;
+    // what counts is how old the last successful check is once it is done.
+    await this.check();
+    return this.options.clock.now() - this.checkedAt < this.maxStalenessMs;
   }
 
   /** Reads the version and applies what it announces; one at a time, shared by concurrent callers. */
@@ -147,7 +150,7 @@ export class CredentialSync implements StoredCredentialFeed {
       return true;
     } catch (error) {
       this.options.onError?.(error);
-      return this.options.clock.now() - this.checkedAt < this.maxStalenessMs;
+      return false;
     }
   }
 
