@@ -32,6 +32,10 @@ param pools array
 @description('Cosmos DB containers and their partition keys, generated from the store port.')
 param containers array
 
+@secure()
+@description('Container Apps only: per pool name, the enrollment token its containers exchange for their own factory token. Create them with POST /fleet/enrollment-tokens (no maxUses, a long expiry) and pass them at deployment.')
+param poolEnrollmentTokens object = {}
+
 var serviceBusName = '${namePrefix}-sb-${uniqueString(resourceGroup().id)}'
 var cosmosName = '${namePrefix}-cosmos-${uniqueString(resourceGroup().id)}'
 
@@ -99,6 +103,7 @@ module containerApps 'modules/container-apps.bicep' = if (computeTarget == 'cont
     cosmosEndpoint: cosmos.outputs.endpoint
     topicName: topicName
     pools: pools
+    poolEnrollmentTokens: poolEnrollmentTokens
   }
 }
 
