@@ -1,5 +1,6 @@
 import {
   type Clock,
+  FleetError,
   CREDENTIALS_PARTITION,
   CREDENTIALS_VERSION_ID,
   type CredentialVersionDoc,
@@ -50,7 +51,7 @@ export class CredentialWriter {
         if (!isStoreError(error, "conflict") && !isStoreError(error, "not_found")) throw error;
       }
     }
-    throw new Error(`credential ${doc.id} kept changing while being created; try again`);
+    throw new FleetError("STORE_UNAVAILABLE", `credential ${doc.id} kept changing while being created; try again`);
   }
 
   /**
@@ -85,7 +86,7 @@ export class CredentialWriter {
       const written = await this.announce(next, current.etag);
       if (written !== undefined) return written;
     }
-    throw new Error(`credential ${id} kept changing while being updated; try again`);
+    throw new FleetError("STORE_UNAVAILABLE", `credential ${id} kept changing while being updated; try again`);
   }
 
   /** Writes `doc` over the version with etag `etag` and announces it; undefined when the
@@ -116,7 +117,7 @@ export class CredentialWriter {
       stored = ahead;
       this.sync.applyLocal(stored.doc);
     }
-    throw new Error(`could not announce the change to credential ${doc.id}: the version kept moving; try again`);
+    throw new FleetError("STORE_UNAVAILABLE", `could not announce the change to credential ${doc.id}: the version kept moving; try again`);
   }
 
   /** The credential with a seq above `versionSeq`, rewriting it when it is not; undefined when it is gone. */
@@ -133,7 +134,7 @@ export class CredentialWriter {
       if (fresh === undefined || fresh.doc.kind === "version") return undefined;
       current = fresh as Stored<IssuedCredentialDoc>;
     }
-    throw new Error(`credential ${id} kept changing while its change was announced; try again`);
+    throw new FleetError("STORE_UNAVAILABLE", `credential ${id} kept changing while its change was announced; try again`);
   }
 
   private async version(): Promise<Stored<CredentialVersionDoc>> {
