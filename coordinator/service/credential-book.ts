@@ -108,7 +108,12 @@ export class CredentialBook {
 
   /** Revokes an enrollment token; `mayAct` decides who may (the enrollment service passes its rule). */
   revoke(id: string, mayAct: (doc: IssuedCredentialDoc) => boolean, what: string): Promise<RevokedCredential> {
-    return this.change(id, what, mayAct, (doc, now) => ({ ...doc, revokedAt: now, updatedAt: now, ttl: Math.ceil(this.retentionMs / 1000) })).then((doc) => ({
+    const revoked = (doc: IssuedCredentialDoc, now: number): IssuedCredentialDoc => {
+      const ttl = Math.ceil(this.retentionMs / 1000);
+      // A revoked token is also expired from now on, so start-up loads skip it (credential-sync.ts).
+      return doc.kind === "operator" ? { ...doc, revokedAt: now, updatedAt: now, ttl } : { ...doc, revokedAt: now, updatedAt: now, expiresAt: Math.min(doc.expiresAt, now), ttl };
+    };
+    return this.change(id, what, mayAct, revoked).then((doc) => ({
       id: doc.id,
       revokedAt: iso(doc.revokedAt ?? this.options.clock.now()),
     }));

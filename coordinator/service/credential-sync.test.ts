@@ -119,6 +119,27 @@ describe("stored credentials across replicas", () => {
     expect(await registry.verify(`Bearer ${minted.token}`, undefined)).toMatchObject({ kind: "factory" });
   });
 
+  it("loads at start the credentials that can still authenticate, not the revoked ones one-shot containers leave behind", async () => {
+    const store = new MemoryStore();
+    const clock = new ManualClock();
+    const a = replica(store, clock);
+    await a.sync.load();
+    const live = mintToken("factory:live");
+    const gone = mintToken("factory:gone");
+    await a.writer.create(factoryCredential("live", live.secretSha256, clock.now()), () => false);
+    await a.writer.create(factoryCredential("gone", gone.secretSha256, clock.now()), () => false);
+    await a.writer.update("factory:gone", (doc) => (doc.kind === "factory" ? { ...doc, revokedAt: clock.now(), expiresAt: clock.now(), updatedAt: clock.now() } : doc), { announce: true });
+    clock.advance(1);
+    const b = replica(store, clock);
+    await b.sync.load();
+    const reads = () => store.stats().ops.read;
+    const before = reads();
+    expect(await b.registry.verify(`Bearer ${live.token}`, undefined)).toMatchObject({ kind: "factory", factoryId: "live" });
+    expect(reads() - before, "a loaded credential needs no read").toBe(0);
+    expect(await b.registry.verify(`Bearer ${gone.token}`, undefined)).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(reads() - before, "a revoked one is read by id when presented").toBe(1);
+  });
+
   it("limits store reads for ids it does not know, so guessing cannot flood the store", async () => {
     const store = new MemoryStore();
     const clock = new ManualClock();

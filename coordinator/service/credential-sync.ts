@@ -16,8 +16,9 @@ export interface CredentialSyncOptions {
   refreshAfterMs?: number;
   /** A request after this long waits for a check: the most a revocation on another replica can lag. */
   maxStalenessMs?: number;
-  /** How long a revoked or expired credential is remembered (its document's time to live). */
-  retentionMs?: number;
+  /** How long this replica remembers a revoked or expired credential (presented again later, it
+   * is read from the store once more). */
+  forgetAfterMs?: number;
   /** Store reads for credentials this replica has not seen, per second (a guesser cannot make more). */
   lookupsPerSecond?: number;
   onError?: (error: unknown) => void;
@@ -25,7 +26,9 @@ export interface CredentialSyncOptions {
 
 export const DEFAULT_REFRESH_AFTER_MS = 500;
 export const DEFAULT_MAX_STALENESS_MS = 1000;
+/** How long revoked and expired credentials stay in the store, for the record (their time to live). */
 export const CREDENTIAL_RETENTION_MS = 7 * 86_400_000;
+const FORGET_AFTER_MS = 10 * 60_000;
 
 /**
  * Keeps a replica's CredentialRegistry in step with the credentials in the store, cheaply.
@@ -53,13 +56,13 @@ export class CredentialSync implements StoredCredentialFeed {
   private lookupBudget: { tokens: number; at: number };
   private readonly refreshAfterMs: number;
   private readonly maxStalenessMs: number;
-  private readonly retentionMs: number;
+  private readonly forgetAfterMs: number;
   private readonly lookupsPerSecond: number;
 
   constructor(private readonly options: CredentialSyncOptions) {
     this.refreshAfterMs = options.refreshAfterMs ?? DEFAULT_REFRESH_AFTER_MS;
     this.maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
-    this.retentionMs = options.retentionMs ?? CREDENTIAL_RETENTION_MS;
+    this.forgetAfterMs = options.forgetAfterMs ?? FORGET_AFTER_MS;
     this.lookupsPerSecond = options.lookupsPerSecond ?? 200;
     this.lookupBudget = { tokens: this.lookupsPerSecond, at: options.clock.now() };
   }
@@ -69,13 +72,17 @@ export class CredentialSync implements StoredCredentialFeed {
     return this.appliedSeq;
   }
 
-  /** Loads every stored credential (at start, before serving). */
+  /** Loads every stored credential that can still authenticate (at start, before serving):
+   * operator keys, and factory and enrollment tokens that have not expired. Revocation sets a
+   * token's expiry to the moment of revocation, so revoked tokens, which pile up with every
+   * one-shot container, are not loaded; one presented again is read by id. */
   async load(): Promise<number> {
     const startedAt = this.options.clock.now();
     const version = await this.readVersion();
-    const page = await this.options.store.query("credentials", { partitionKey: CREDENTIALS_PARTITION });
+    const operators = await this.options.store.query("credentials", { partitionKey: CREDENTIALS_PARTITION, where: [{ field: "kind", op: "=", value: "operator" }] });
+    const tokens = await this.options.store.query("credentials", { partitionKey: CREDENTIALS_PARTITION, where: [{ field: "expiresAt", op: ">", value: startedAt }] });
     let count = 0;
-    for (const item of page.items) {
+    for (const item of [...operators.items, ...tokens.items]) {
       if (this.apply(item.doc)) count++;
     }
     this.appliedSeq = version;
@@ -145,7 +152,7 @@ export class CredentialSync implements StoredCredentialFeed {
       this.checkedAt = startedAt;
       if (startedAt - this.prunedAt > 60_000) {
         this.prunedAt = startedAt;
-        this.options.registry.pruneStored(startedAt, this.retentionMs);
+        this.options.registry.pruneStored(startedAt, this.forgetAfterMs);
       }
       return true;
     } catch (error) {
