@@ -26,13 +26,17 @@ export const CoordinatorEnv = z.object({
   SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
   /** Port of the KEDA external push scaler (gRPC), served when the dispatcher runs. */
   SCALER_PORT: Port.default(9090),
-  /** Default per-caller request limit (a credential may set its own). */
+  /** The operator role's default request limit (CREDENTIALS_FILE's rateLimits and a key's own win). */
   RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(200),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(400),
   /** Where the embedded store and the development tokens live (STORE=embedded). */
   FLEET_DATA_DIR: z.string().min(1).optional(),
   /** A folder of chaos and load reports the console lists (local use). */
   REPORTS_DIR: z.string().min(1).optional(),
+  /** The most a revocation through the API may lag on this replica. */
+  CREDENTIAL_STALENESS_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** Proxy hops in front of the coordinator whose X-Forwarded-For is believed (Container Apps ingress: 1). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 export type CoordinatorEnv = z.infer<typeof CoordinatorEnv>;
 
@@ -54,6 +58,8 @@ export interface CoordinatorConfig {
   credentialsFile: string | undefined;
   loopMaxIdleMs: number;
   rateLimit: { perSecond: number; burst: number };
+  credentialStalenessMs: number;
+  trustProxyHops: number;
 }
 
 /** Environment variables, their defaults and meanings, for `--help`. */
@@ -66,11 +72,13 @@ export const COORDINATOR_ENVIRONMENT: readonly (readonly [string, string, string
   ["FLEET_DATA_DIR", ".fleet", "with STORE=embedded: where the store's journal and the development tokens live (as --data-dir)"],
   ["TOPOLOGY_FILE", "topology/fleet.yaml", "the pools"],
   ["REPORTS_DIR", "", "a folder of chaos and load reports (reports/*.json) the console lists; unset: none"],
-  ["CREDENTIALS_FILE", "", "hashed operator keys and factory tokens; unset: development tokens"],
+  ["CREDENTIALS_FILE", "", "hashed operator keys and factory tokens, re-read on SIGHUP; unset: development tokens"],
   ["SERVICEBUS_CONNECTION_STRING", "", "with it (or SERVICEBUS_NAMESPACE) the process runs the dispatcher and the external scaler"],
   ["SERVICEBUS_NAMESPACE", "", "fully qualified namespace, reached with managed identity"],
   ["SCALER_PORT", "9090", "gRPC port of the KEDA external push scaler (0: any free port)"],
-  ["RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST", "200, 400", "default requests per second and burst per caller"],
+  ["RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST", "200, 400", "default requests per second and burst of an operator key (other roles: CREDENTIALS_FILE rateLimits)"],
+  ["CREDENTIAL_STALENESS_MS", "1000", "the most a revocation through the API lags on this replica"],
+  ["TRUST_PROXY_HOPS", "0", "proxies in front whose X-Forwarded-For is believed (per-address limits); 1 behind an ingress"],
   ["TICK_MAX_IDLE_MS", "1000", "longest sleep of the scheduler loop"],
   ["LOG_LEVEL", "info", "fatal, error, warn, info, debug, trace, silent"],
 ];
@@ -123,5 +131,7 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
     credentialsFile: e.CREDENTIALS_FILE,
     loopMaxIdleMs: e.TICK_MAX_IDLE_MS,
     rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
+    credentialStalenessMs: e.CREDENTIAL_STALENESS_MS,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
   };
 }

@@ -8,7 +8,7 @@ import { mintDevCredentials } from "../coordinator/dev-credentials.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
 import { COORDINATOR_ENVIRONMENT, compileCoordinatorConfig } from "./coordinator-config.js";
 import { buildCoordinatorProcess } from "./coordinator-process.js";
-import { readCredentialsFile } from "./credentials-source.js";
+import { readCredentialsFile, reloadCredentialsFile } from "./credentials-source.js";
 import { readTopology } from "./topology-source.js";
 import { chooseDataDir, persistentDevCredentials } from "./data-dir.js";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint } from "./entry-point.js";
@@ -33,6 +33,20 @@ async function main(): Promise<number | undefined> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (configuration comes from the environment; see --help)`);
   const config = compileCoordinatorConfig();
   const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization", "headers.authorization"] });
+  // SIGHUP re-reads CREDENTIALS_FILE and never stops the process (Node's default would). Installed
+  // first, so a SIGHUP during start-up is not fatal either.
+  let credentials: CredentialRegistry | undefined;
+  process.on("SIGHUP", () => {
+    if (config.credentialsFile === undefined) {
+      logger.warn("SIGHUP: there is no CREDENTIALS_FILE to re-read (development tokens stay as they are)");
+      return;
+    }
+    if (credentials === undefined) {
+      logger.warn("SIGHUP during start-up: the credentials file is read once the coordinator is built");
+      return;
+    }
+    reloadCredentialsFile(credentials, config.credentialsFile, logger);
+  });
   const topology = readTopology(config.topologyFile);
   // The data directory matters only where this process keeps state: the embedded store, and
   // development tokens when no credentials file is given.
@@ -58,13 +72,13 @@ async function main(): Promise<number | undefined> {
   }
   cleanups.unshift(() => store.close());
 
-  let credentials: CredentialRegistry;
+  let registry: CredentialRegistry;
   if (config.credentialsFile !== undefined) {
-    credentials = new CredentialRegistry(readCredentialsFile(config.credentialsFile));
+    registry = new CredentialRegistry(readCredentialsFile(config.credentialsFile));
   } else {
     const dev = data.dir === undefined ? { tokens: mintDevCredentials(topology), minted: true, credentialsFile: undefined } : persistentDevCredentials(data.dir, topology);
     const file = "file" in dev.tokens ? dev.tokens.file : readCredentialsFile(dev.credentialsFile!);
-    credentials = new CredentialRegistry(file);
+    registry = new CredentialRegistry(file);
     banner.push(
       `development tokens (no CREDENTIALS_FILE given; ${data.dir === undefined ? "new on every start" : `kept in ${join(data.dir, "tokens.json")}`}):`,
       `  operator (product demo): ${dev.tokens.operatorToken}`,
@@ -78,13 +92,15 @@ async function main(): Promise<number | undefined> {
     store,
     ...(broker === undefined ? {} : { broker }),
     topology,
-    credentials,
+    credentials: registry,
     logger,
     loop: { maxIdleMs: config.loopMaxIdleMs },
-    http: { logRequests: true, rateLimit: config.rateLimit },
+    http: { logRequests: true, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops },
+    credentialStalenessMs: config.credentialStalenessMs,
     scaler: config.scaler,
     ...(config.reportsDir === undefined ? {} : { reportsDir: config.reportsDir }),
   });
+  credentials = registry;
   cleanups.unshift(() => processHandle.close());
   const url = await processHandle.listen(config.listen.host, config.listen.port);
   banner.push(

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { type Clock, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
+import { type Clock, type FactoryHealth, type RateLimit, type RateLimitDefaults, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
 import type { BrokerPort } from "../broker/port.js";
 import type { StorePort } from "../store/port.js";
 import type { CredentialRegistry } from "../coordinator/auth/credentials.js";
@@ -9,11 +9,16 @@ import { buildServer } from "../coordinator/api/build-server.js";
 import type { ApiContext, Readiness } from "../coordinator/api/context.js";
 import { RateLimiter } from "../coordinator/api/rate-limiter.js";
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from "../coordinator/api/stream-registry.js";
+import { RateLimitPolicy } from "../coordinator/auth/rate-limit-policy.js";
 import { Coordinator, type CoordinatorOptions } from "../coordinator/service/coordinator.js";
 import { CoordinatorLoop } from "../coordinator/service/coordinator-loop.js";
+import { CredentialBook } from "../coordinator/service/credential-book.js";
+import { CredentialSync } from "../coordinator/service/credential-sync.js";
+import { CredentialWriter } from "../coordinator/service/credential-writer.js";
 import { DeadLetterView } from "../coordinator/service/dead-letter-view.js";
 import { EventHub } from "../coordinator/service/event-hub.js";
-import { FactoryRegistry } from "../coordinator/service/factory-registry.js";
+import { FactoryEnrollment } from "../coordinator/service/factory-enrollment.js";
+import { FactoryRegistry, type PoolFactoryHealth } from "../coordinator/service/factory-registry.js";
 import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
 import type { OutboxRelayOptions } from "../dispatcher/outbox-relay.js";
 import { type ExternalScalerServer, startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";
@@ -28,10 +33,13 @@ import { PoolHistory } from "./pool-history.js";
 import { heartbeatReplicaSource, type ReplicaSource } from "./replica-source.js";
 import { StoreHealth } from "./store-health.js";
 
-/** A factory silent for three heartbeats (15 s each by default) no longer counts as a replica. */
+/** A factory silent for three heartbeats (15 s each by default) no longer counts as a replica.
+ * Three, not one: the earlier system marked factories stale after 90 s while they beat every
+ * 300 s, and every factory flapped (a test pins staleAfter > 2 x the agent's heartbeat). */
 export const FACTORY_STALE_AFTER_MS = 45_000;
 
-export const DEFAULT_RATE_LIMIT = { perSecond: 200, burst: 400 };
+/** The operator role's default request limit (RATE_LIMIT_PER_SECOND / RATE_LIMIT_BURST). */
+export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 200, burst: 400 };
 
 /** The built operator console, beside the sources (and at dist/console/dist/app in the image). */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL("../console/dist/app", import.meta.url));
@@ -47,8 +55,11 @@ export interface CoordinatorProcessOptions {
   random?: () => number;
   /** The background loop (scheduler, reaper). false: the caller drives `coordinator.tick()`. */
   loop?: { maxIdleMs: number } | false;
-  /** The HTTP API. false: none (the simulator calls the coordinator in process). */
-  http?: { logRequests?: boolean; rateLimit?: { perSecond: number; burst: number } } | false;
+  /** The HTTP API. false: none (the simulator calls the coordinator in process). `rateLimit` is the
+   * operator role's default limit, `rateLimits` any role's (CREDENTIALS_FILE's `rateLimits` win). */
+  http?: { logRequests?: boolean; rateLimit?: RateLimit; rateLimits?: RateLimitDefaults; trustProxyHops?: number } | false;
+  /** How stale stored credentials may get before a request waits for a check (default 1 s). */
+  credentialStalenessMs?: number;
   dispatcher?: {
     relay?: Partial<OutboxRelayOptions>;
     deadLetterPollMs?: number;
@@ -78,6 +89,9 @@ export interface CoordinatorProcess {
   metrics: MetricsHub;
   factories: FactoryRegistry;
   deadLetters: DeadLetterView;
+  /** Stored credentials (with the HTTP API only). */
+  credentialSync: CredentialSync | undefined;
+  credentialBook: CredentialBook | undefined;
   server: FastifyInstance | undefined;
   dispatcher: Dispatcher | undefined;
   scaler: ExternalScalerServer | undefined;
@@ -109,6 +123,14 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   const store = storeHealth.watch(options.store);
   await store.init();
   const coordinator = new Coordinator({ store, clock, topology, ...options.coordinatorOptions });
+  // Before the rebuild, which replays every active job: the registry learns who holds which lease.
+  const factories = new FactoryRegistry({
+    store,
+    clock,
+    poolCapabilities: (pool) => coordinator.poolView(pool)?.definition.capabilities ?? [],
+    staleAfterMs: FACTORY_STALE_AFTER_MS,
+  });
+  coordinator.onCommit((previous, next) => factories.observe(previous, next));
   const restored = await coordinator.start();
   logger.info({ activeJobs: restored }, "indexes rebuilt from the store");
 
@@ -117,12 +139,6 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   registerJobFlowMetrics(metrics, coordinator);
   registerStoreMetrics(metrics, store);
 
-  const factories = new FactoryRegistry({
-    store,
-    clock,
-    poolCapabilities: (pool) => coordinator.poolView(pool)?.definition.capabilities ?? [],
-    staleAfterMs: FACTORY_STALE_AFTER_MS,
-  });
   const deadLetters = new DeadLetterView(store, coordinator);
   const demand = coordinatorDemandSource(coordinator);
   const replicas = options.replicas ?? heartbeatReplicaSource(() => factories.liveByPool());
@@ -176,8 +192,28 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
 
   let server: FastifyInstance | undefined;
   let streams: CoordinatorProcess["streams"];
+  let credentialSync: CredentialSync | undefined;
+  let credentialBook: CredentialBook | undefined;
   if (options.http !== false) {
     const http = options.http ?? {};
+    const credentials = options.credentials;
+    credentialSync = new CredentialSync({
+      store,
+      clock,
+      registry: credentials,
+      ...(options.credentialStalenessMs === undefined ? {} : { maxStalenessMs: options.credentialStalenessMs, refreshAfterMs: options.credentialStalenessMs / 2 }),
+      onError: (error) => logger.warn({ err: error }, "cannot check stored credentials; run-time tokens are refused until the store answers"),
+    });
+    const loaded = await credentialSync.load();
+    logger.info({ storedCredentials: loaded }, "stored credentials loaded");
+    credentials.attach(credentialSync, () => clock.now());
+    const limits = new RateLimitPolicy({
+      startup: { ...http.rateLimits, operator: http.rateLimit ?? http.rateLimits?.operator ?? DEFAULT_RATE_LIMIT },
+      current: () => credentials.rateLimitDefaults(),
+      poolSize: (pool) => coordinator.poolView(pool)?.definition.maxReplicas ?? 1,
+    });
+    const writer = new CredentialWriter(store, credentialSync, clock);
+    credentialBook = new CredentialBook({ store, clock, registry: credentials, writer, limits });
     // Attached after the rebuild, which replays every active job: the streams carry what happens
     // from now on, and read older history from the store when asked.
     const hub = new EventHub({ clock });
@@ -189,7 +225,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       clock,
       intervalMs: history.intervalMs ?? 5000,
       windowMs: history.windowMs ?? 3_600_000,
-      read: () => poolScaleReadings(coordinator, topology, options.broker, replicas, demand, brokerState()),
+      read: () => poolScaleReadings(coordinator, topology, options.broker, replicas, demand, brokerState(), factories.healthByPool()),
       onChange: (sample) => hub.poolSample(sample),
       onError: (error) => logger.warn({ err: error }, "pool scale sample failed"),
     });
@@ -198,19 +234,21 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       coordinator,
       deadLetters,
       factories,
-      credentials: options.credentials,
+      credentials,
+      credentialBook,
+      enrollment: new FactoryEnrollment({ store, clock, topology, registry: credentials, writer, book: credentialBook }),
       metrics,
       storeStats: () => store.stats(),
       readiness,
       kick: () => loop.kick(),
-      limiter: new RateLimiter(http.rateLimit ?? DEFAULT_RATE_LIMIT),
-      poolFacts: async () => poolFacts(topology, options.broker, replicas, demand, brokerState()),
+      limiter: new RateLimiter({ policy: limits }),
+      poolFacts: async () => poolFacts(topology, options.broker, replicas, demand, brokerState(), factories.healthByPool()),
       streams: { hub, registry: streams.registry },
       poolHistory,
       ...(options.consoleDir === false ? {} : { console: { assetsDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR } }),
       ...(options.reportsDir === undefined ? {} : { reportsDir: options.reportsDir }),
     };
-    server = await buildServer(context, { logger: http.logRequests === true ? logger : false });
+    server = await buildServer(context, { logger: http.logRequests === true ? logger : false, ...(http.trustProxyHops === undefined ? {} : { trustProxyHops: http.trustProxyHops }) });
   }
   if (options.loop !== false) loop.start();
   streams?.poolHistory.start();
@@ -221,6 +259,8 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     metrics,
     factories,
     deadLetters,
+    credentialSync,
+    credentialBook,
     server,
     dispatcher,
     scaler,
@@ -255,6 +295,7 @@ async function poolFacts(
   replicas: ReplicaSource,
   demand: ReturnType<typeof coordinatorDemandSource>,
   brokerState: string,
+  factoryHealth: Map<string, PoolFactoryHealth>,
 ): Promise<Record<string, Record<string, unknown>>> {
   const facts: Record<string, Record<string, unknown>> = {};
   for (const pool of topology.pools) {
@@ -262,13 +303,20 @@ async function poolFacts(
     const exact = demand.demand(pool.name);
     const metric = pool.trigger === "external-push" ? (exact === undefined ? 0 : exact.awaitingAccept + exact.running) : (counts?.active ?? 0);
     const replica = replicas.replicas(pool, metric);
+    const fromFactories = factoryHealth.get(pool.name);
+    // Assignments cannot reach the pool while the broker is unreachable.
+    const brokerHealth = brokerState === "ok" || brokerState === "off" ? undefined : { health: "degraded" as const, reason: `broker ${brokerState}` };
+    const worst = [brokerHealth, fromFactories?.health === "ok" ? undefined : fromFactories].reduce<{ health: FactoryHealth; reason?: string } | undefined>(
+      (a, b) => (b === undefined ? a : a === undefined || SEVERITY[b.health] > SEVERITY[a.health] ? b : a),
+      undefined,
+    );
     facts[pool.name] = {
       desiredReplicas: replica === undefined ? null : Math.min(replica.desired, pool.maxReplicas),
       actualReplicas: replica?.actual ?? null,
       subscriptionActiveMessages: counts?.active ?? null,
       subscriptionDeadLetters: counts?.deadLetter ?? null,
-      // Assignments cannot reach the pool while the broker is unreachable.
-      ...(brokerState === "ok" || brokerState === "off" ? {} : { health: "degraded", healthReason: `broker ${brokerState}` }),
+      factories: fromFactories === undefined ? { live: 0, stale: 0, ok: 0, degraded: 0, down: 0 } : { live: fromFactories.live, stale: fromFactories.stale, ok: fromFactories.ok, degraded: fromFactories.degraded, down: fromFactories.down },
+      ...(worst === undefined ? {} : { health: worst.health, healthReason: worst.reason }),
     };
   }
   return facts;
@@ -283,8 +331,9 @@ async function poolScaleReadings(
   replicas: ReplicaSource,
   demand: ReturnType<typeof coordinatorDemandSource>,
   brokerState: string,
+  factoryHealth: Map<string, PoolFactoryHealth>,
 ) {
-  const facts = await poolFacts(topology, broker, replicas, demand, brokerState);
+  const facts = await poolFacts(topology, broker, replicas, demand, brokerState, factoryHealth);
   return coordinator.poolViews().map((pool) => {
     const fact = facts[pool.definition.name] ?? {};
     return {
@@ -297,3 +346,5 @@ async function poolScaleReadings(
     };
   });
 }
+
+const SEVERITY: Readonly<Record<FactoryHealth, number>> = { ok: 0, degraded: 1, down: 2 };

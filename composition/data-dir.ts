@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { join, resolve } from "node:path";
 import type { Topology } from "../contracts/index.js";
 import { CredentialsFile } from "../coordinator/auth/credentials.js";
-import { type DevCredentials, mintDevCredentials } from "../coordinator/dev-credentials.js";
+import { DEV_PRODUCT_ID, type DevCredentials, mintDevCredentials } from "../coordinator/dev-credentials.js";
 import { UsageError } from "./entry-point.js";
 
 /** Where a local run keeps its state: `.fleet/` in the working directory unless told otherwise. */
@@ -50,11 +50,15 @@ export function persistentDevCredentials(dir: string, topology: Topology): { tok
   const tokensPath = join(dir, TOKENS_FILE);
   const credentialsPath = join(dir, CREDENTIALS_FILE);
   let minted = false;
+  let rewrite = false;
   let dev: DevCredentials;
   if (existsSync(tokensPath) && existsSync(credentialsPath)) {
     const tokens = JSON.parse(readFileSync(tokensPath, "utf8")) as LocalTokens;
-    const file = CredentialsFile.parse(JSON.parse(readFileSync(credentialsPath, "utf8")));
+    const raw = JSON.parse(readFileSync(credentialsPath, "utf8")) as unknown;
+    const upgraded = withoutFleetWidePoolTokens(raw);
+    const file = CredentialsFile.parse(upgraded.file);
     dev = { file, ...tokens };
+    rewrite = upgraded.changed;
     const missing = topology.pools.filter((pool) => tokens.poolTokens[pool.name] === undefined);
     if (missing.length > 0) {
       const fresh = mintDevCredentials({ ...topology, pools: missing });
@@ -69,11 +73,25 @@ export function persistentDevCredentials(dir: string, topology: Topology): { tok
     dev = mintDevCredentials(topology);
     minted = true;
   }
-  if (minted) {
+  if (minted || rewrite) {
     writePrivate(tokensPath, JSON.stringify({ operatorToken: dev.operatorToken, fleetOperatorToken: dev.fleetOperatorToken, poolTokens: dev.poolTokens }, null, 2));
     writePrivate(credentialsPath, JSON.stringify(dev.file, null, 2));
   }
   return { tokens: { operatorToken: dev.operatorToken, fleetOperatorToken: dev.fleetOperatorToken, poolTokens: dev.poolTokens }, credentialsFile: credentialsPath, minted };
+}
+
+/**
+ * Data directories written before pool tokens were scoped to one product hold pool tokens for
+ * product "*"; they become tokens of the development product (the one the local operator key
+ * submits for), which is what they served. The tokens themselves stay the same.
+ */
+function withoutFleetWidePoolTokens(raw: unknown): { file: unknown; changed: boolean } {
+  const factories = (raw as { factories?: unknown } | null)?.factories;
+  if (!Array.isArray(factories) || !factories.some((f) => (f as { productId?: unknown })?.productId === "*")) return { file: raw, changed: false };
+  return {
+    file: { ...(raw as object), factories: factories.map((f) => ((f as { productId?: unknown }).productId === "*" ? { ...(f as object), productId: DEV_PRODUCT_ID } : f)) },
+    changed: true,
+  };
 }
 
 function writePrivate(path: string, text: string): void {

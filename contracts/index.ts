@@ -16,3 +16,6 @@ export * from "./clock.js";
 export * from "./instant.js";
 export * from "./schedule.js";
 export * from "./weights.js";
+export * from "./credential.js";
+export * from "./credentials-api.js";
+export * from "./rate-limit.js";

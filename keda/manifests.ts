@@ -69,7 +69,7 @@ function poolManifests(topology: Topology, pool: PoolDefinition, options: KedaMa
       { name: "SERVICEBUS_NAMESPACE", value: serviceBusHost(options.serviceBusNamespaceName, options.serviceBusEndpointSuffix) },
       { name: "SEATS", value: String(pool.seats) },
       { name: "MODE", value: pool.workload === "scaledJob" ? "one-shot" : "serve" },
-      { name: "FACTORY_TOKEN", valueFrom: { secretKeyRef: { name: `${name}-token`, key: "token" } } },
+      ...enrollmentEnv(name),
     ],
     resources: { requests: { cpu: pool.resources.cpu, memory: pool.resources.memory }, limits: { memory: pool.resources.memory } },
   };
@@ -132,6 +132,24 @@ function poolManifests(topology: Topology, pool: PoolDefinition, options: KedaMa
   scaled.validate();
   auth.validate();
   return [serviceAccount(name, options, pool), plain(auth), deployment, plain(scaled)];
+}
+
+/**
+ * How a pod gets its credentials: the pool's enrollment token from the secret
+ * `factory-<pool>-enrollment` (key `token`), exchanged at start for a token of its own bound to
+ * its pod name, which becomes its factory id. A static pool token (`factory-<pool>-token`) is
+ * still read when it exists, for clusters that have not moved to enrollment yet.
+ */
+type EnvVar =
+  | { name: string; valueFrom: { secretKeyRef: { name: string; key: string; optional?: boolean } } }
+  | { name: string; valueFrom: { fieldRef: { fieldPath: string } } };
+
+function enrollmentEnv(name: string): EnvVar[] {
+  return [
+    { name: "ENROLLMENT_TOKEN", valueFrom: { secretKeyRef: { name: `${name}-enrollment`, key: "token" } } },
+    { name: "FACTORY_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    { name: "FACTORY_TOKEN", valueFrom: { secretKeyRef: { name: `${name}-token`, key: "token", optional: true } } },
+  ];
 }
 
 function serviceAccount(name: string, options: KedaManifestOptions, pool: PoolDefinition): Manifest {

@@ -103,7 +103,7 @@ export class LiveStack {
     this.store = new FaultyStore(inner, () => this.storeFault());
     const pool = mintToken("pool-general");
     this.poolToken = pool.token;
-    this.credentials = new CredentialRegistry({ factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: pool.secretSha256, revoked: false }], operators: [] });
+    this.credentials = new CredentialRegistry({ factories: [{ id: "pool-general", productId: "chaos", pool: "general", secretSha256: pool.secretSha256, revoked: false }], operators: [] });
     this.serviceBus =
       this.azure === undefined
         ? new ServiceBusBroker({ connectionString: this.connectionString })

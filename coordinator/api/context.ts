@@ -2,8 +2,10 @@ import type { PoolScaleSample } from "../../contracts/event-stream.js";
 import type { StoreStats } from "../../store/port.js";
 import type { CredentialRegistry } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
+import type { CredentialBook } from "../service/credential-book.js";
 import type { DeadLetterView } from "../service/dead-letter-view.js";
 import type { EventHub } from "../service/event-hub.js";
+import type { FactoryEnrollment } from "../service/factory-enrollment.js";
 import type { FactoryRegistry } from "../service/factory-registry.js";
 import type { RateLimiter } from "./rate-limiter.js";
 import type { StreamRegistry } from "./stream-registry.js";
@@ -35,6 +37,10 @@ export interface ApiContext {
   deadLetters: DeadLetterView;
   factories: FactoryRegistry;
   credentials: CredentialRegistry;
+  /** Run-time operator keys and factory tokens (rotate, revoke). */
+  credentialBook: CredentialBook;
+  /** Enrollment tokens and enrollment. */
+  enrollment: FactoryEnrollment;
   metrics: MetricsEndpoint;
   storeStats: () => StoreStats;
   /** Extra per-pool facts (replicas, subscription counts) merged into GET /fleet/pools. */

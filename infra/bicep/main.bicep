@@ -37,6 +37,10 @@ param pools array
 @description('Cosmos DB containers and their partition keys, generated from the store port.')
 param containers array
 
+@secure()
+@description('Container Apps only: per pool name, the enrollment token its containers exchange for their own factory token. Create them with POST /fleet/enrollment-tokens (no maxUses, a long expiry) and pass them at deployment.')
+param poolEnrollmentTokens object = {}
+
 var cosmosName = '${namePrefix}-cosmos-${uniqueString(resourceGroup().id)}'
 
 module logs 'modules/log-analytics.bicep' = {
@@ -104,6 +108,7 @@ module containerApps 'modules/container-apps.bicep' = if (computeTarget == 'cont
     cosmosEndpoint: cosmos.outputs.endpoint
     topicName: topicName
     pools: pools
+    poolEnrollmentTokens: poolEnrollmentTokens
   }
 }
 

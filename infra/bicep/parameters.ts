@@ -1,10 +1,7 @@
 import { formatIsoDuration } from "../../contracts/iso-duration.js";
 import { subscriptionNameFor, type Topology } from "../../contracts/index.js";
-import { COLLECTIONS, PARTITION_KEYS } from "../../store/port.js";
+import { COLLECTIONS, CONTAINER_TTL_SECONDS, PARTITION_KEYS } from "../../store/port.js";
 import { serviceBusNamespaceNameProblem } from "../../keda/service-bus-namespace.js";
-
-/** Containers whose documents expire on their own (-1: TTL on, per-document; null: off). */
-const TTL: Readonly<Partial<Record<(typeof COLLECTIONS)[number], number>>> = { events: -1, checkpoints: -1 };
 
 export interface BicepDeploymentOptions {
   /** The Service Bus namespace name (globally unique); KEDA's scale rules name the same namespace. */
@@ -45,7 +42,7 @@ export function buildBicepParameters(topology: Topology, deployment: BicepDeploy
         })),
       },
       containers: {
-        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: TTL[name] ?? null })),
+        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: CONTAINER_TTL_SECONDS[name] ?? null })),
       },
     },
   };

@@ -1,6 +1,8 @@
 import {
   BudgetDoc,
   CheckpointDoc,
+  CREDENTIALS_PARTITION,
+  CredentialDoc,
   EventPageDoc,
   FactoryDoc,
   JobDoc,
@@ -66,4 +68,19 @@ export function checkpointDoc(id: string, data: Record<string, unknown> = {}): C
 export function eventPageDoc(jobId: string, fromSeq: number, size = 3): EventPageDoc {
   const events = Array.from({ length: size }, (_, i) => ({ seq: fromSeq + i, type: "renewed", at: 1_000_000 + i, actor: "factory" as const, epoch: 1 }));
   return EventPageDoc.parse({ id: `${jobId}.events.${fromSeq}`, productId: "acme", jobId, fromSeq, toSeq: fromSeq + size - 1, events });
+}
+
+export function operatorCredentialDoc(id: string, fields: Partial<Extract<CredentialDoc, { kind: "operator" }>> = {}): CredentialDoc {
+  return CredentialDoc.parse({
+    id,
+    partition: CREDENTIALS_PARTITION,
+    kind: "operator",
+    seq: 1,
+    productId: "acme",
+    role: "operator",
+    secrets: [{ sha256: "a".repeat(64) }],
+    createdAt: 1_000_000,
+    updatedAt: 1_000_000,
+    ...fields,
+  });
 }

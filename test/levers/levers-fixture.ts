@@ -59,18 +59,21 @@ export function leversFixture(makeStore: MakeStore, topology?: () => Topology) {
     return response.json().job as JobDoc;
   };
   f.job = async (id) => (await f.h.call("GET", `/fleet/jobs/${id}`)).json() as JobDoc;
+  // A pool token serves one product: a globex job on the general pool uses globex's token.
+  const factoryToken = (id: string, as: "general" | "gpu") =>
+    f.h.app.coordinator.activeJob(id)?.productId === "globex" ? (`${as}Globex` as const) : as;
   f.accept = async (id, epoch, factoryId = "f-1", as = "general") => {
-    const response = await f.h.call("POST", `/fleet/jobs/${id}/lease/accept`, { as, factoryId, body: { leaseEpoch: epoch } });
+    const response = await f.h.call("POST", `/fleet/jobs/${id}/lease/accept`, { as: factoryToken(id, as), factoryId, body: { leaseEpoch: epoch } });
     expect(response.statusCode, response.body).toBe(200);
     return response.json() as JobDoc;
   };
   f.renew = async (id, epoch, factoryId = "f-1", as = "general") => {
-    const response = await f.h.call("POST", `/fleet/jobs/${id}/lease/renew`, { as, factoryId, body: { leaseEpoch: epoch } });
+    const response = await f.h.call("POST", `/fleet/jobs/${id}/lease/renew`, { as: factoryToken(id, as), factoryId, body: { leaseEpoch: epoch } });
     expect(response.statusCode, response.body).toBe(200);
     return response.json() as Record<string, unknown>;
   };
   f.release = async (id, body, factoryId = "f-1", as = "general") => {
-    const response = await f.h.call("POST", `/fleet/jobs/${id}/lease/release`, { as, factoryId, body });
+    const response = await f.h.call("POST", `/fleet/jobs/${id}/lease/release`, { as: factoryToken(id, as), factoryId, body });
     return { statusCode: response.statusCode, body: response.json() as Record<string, unknown> };
   };
   f.start = async (id, factoryId = "f-1") => {

@@ -69,7 +69,7 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
   const pool = mintToken("pool-general");
   const credentials = new CredentialRegistry({
     operators: [{ id: "op-acme", productId: "acme", secretSha256: operator.secretSha256, revoked: false }],
-    factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: pool.secretSha256, revoked: false }],
+    factories: [{ id: "pool-general", productId: "acme", pool: "general", secretSha256: pool.secretSha256, revoked: false }],
   });
   const logger = pino({ level: "silent" });
   const broker = new ServiceBusBroker({ connectionString: local.connectionString });

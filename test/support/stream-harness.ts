@@ -28,14 +28,18 @@ export async function startStreamHarness(options: { streams?: Partial<StreamLimi
   const acme = mintToken("op-acme");
   const globex = mintToken("op-globex");
   const fleet = mintToken("op-fleet");
-  const general = mintToken("pool-general");
+  // Pool tokens serve one product each.
+  const pools = { acme: mintToken("pool-general-acme"), globex: mintToken("pool-general-globex") };
   const credentials = new CredentialRegistry({
     operators: [
       { id: "op-acme", productId: "acme", secretSha256: acme.secretSha256, revoked: false },
       { id: "op-globex", productId: "globex", secretSha256: globex.secretSha256, revoked: false },
       { id: "op-fleet", productId: "*", secretSha256: fleet.secretSha256, revoked: false },
     ],
-    factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: general.secretSha256, revoked: false }],
+    factories: [
+      { id: "pool-general-acme", productId: "acme", pool: "general", secretSha256: pools.acme.secretSha256, revoked: false },
+      { id: "pool-general-globex", productId: "globex", pool: "general", secretSha256: pools.globex.secretSha256, revoked: false },
+    ],
   });
   const clock = new ManualClock(Date.now());
   const store = options.store ?? new MemoryStore();
@@ -62,11 +66,11 @@ export async function startStreamHarness(options: { streams?: Partial<StreamLimi
     });
     return { status: response.statusCode, json: () => response.json(), headers: response.headers };
   };
-  const factory = (path: string, body: unknown) =>
+  const factory = (productId: string, path: string, body: unknown) =>
     app.server!.inject({
       method: "POST",
       url: path,
-      headers: { authorization: `Bearer ${general.token}`, "x-factory-id": "f-1", "content-type": "application/json" },
+      headers: { authorization: `Bearer ${productId === "globex" ? pools.globex.token : pools.acme.token}`, "x-factory-id": `f-${productId}`, "content-type": "application/json" },
       payload: JSON.stringify(body),
     });
   return {
@@ -85,9 +89,9 @@ export async function startStreamHarness(options: { streams?: Partial<StreamLimi
       await app.coordinator.tick();
       const job = await app.coordinator.getJob(undefined, id);
       if (job.stage !== "assigned") throw new Error(`job ${id} is ${job.stage}, not assigned`);
-      const accepted = await factory(`/fleet/jobs/${id}/lease/accept`, { leaseEpoch: job.leaseEpoch });
+      const accepted = await factory(job.productId, `/fleet/jobs/${id}/lease/accept`, { leaseEpoch: job.leaseEpoch });
       if (accepted.statusCode !== 200) throw new Error(`accept failed: ${accepted.body}`);
-      const released = await factory(`/fleet/jobs/${id}/lease/release`, { leaseEpoch: job.leaseEpoch, outcome: "shipped" });
+      const released = await factory(job.productId, `/fleet/jobs/${id}/lease/release`, { leaseEpoch: job.leaseEpoch, outcome: "shipped" });
       if (released.statusCode !== 200) throw new Error(`release failed: ${released.body}`);
     },
     close: () => app.close(),

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { HeartbeatBody, JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
+import { JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
 import { factoryOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
-/** Factory calls: accept an assignment, keep its lease alive, release it, heartbeat. */
+/** Factory calls on leases: accept an assignment, keep its lease alive, release it. (Heartbeats
+ * and the rest of a factory's life: routes/factories.ts.) */
 export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const factory = requireRole(ctx.credentials, "factory", ctx.limiter);
@@ -18,7 +19,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
         params: JobIdParams,
         body: LeaseEpochBody,
       },
-      preHandler: factory,
+      onRequest: factory,
     },
     async (request) => ctx.coordinator.accept(factoryOf(request), request.params.id, request.body.leaseEpoch),
   );
@@ -32,7 +33,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
         params: JobIdParams,
         body: LeaseEpochBody,
       },
-      preHandler: factory,
+      onRequest: factory,
     },
     async (request) => {
       const job = await ctx.coordinator.renew(factoryOf(request), request.params.id, request.body.leaseEpoch);
@@ -42,34 +43,11 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/jobs/:id/lease/release",
-    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, preHandler: factory },
+    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, onRequest: factory },
     async (request) => {
       const job = await ctx.coordinator.release(factoryOf(request), request.params.id, request.body);
       ctx.kick();
       return { jobId: job.id, stage: job.stage, leaseEpoch: job.leaseEpoch, retries: job.retries };
-    },
-  );
-
-  api.post(
-    "/fleet/factories/heartbeat",
-    {
-      schema: {
-        tags: ["factories"],
-        summary: "Factory liveness and load; answers with the pool the token belongs to. `drain` in the answer: finish, take no new work, exit",
-        body: HeartbeatBody,
-      },
-      preHandler: factory,
-    },
-    async (request) => {
-      const principal = factoryOf(request);
-      const answer = await ctx.factories.heartbeat(principal, request.body);
-      // The token's pool, so an agent can check at start that it was configured for it.
-      return {
-        ...answer,
-        pool: principal.pool,
-        poolInTopology: ctx.coordinator.poolView(principal.pool) !== undefined,
-        ...ctx.coordinator.heartbeatDirectives(principal.pool),
-      };
     },
   );
 }
