@@ -1,11 +1,13 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
+import { registerJsonBodyParser } from "./json-body-parser.js";
+import { validatorCompiler } from "./validator-compiler.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -25,7 +27,11 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
       ? Fastify({ logger: false, bodyLimit: LIMITS.requestBodyBytes })
       : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: LIMITS.requestBodyBytes });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the API (OpenAPI at /docs) and the API suite checks real responses
+  // against them; serving does not re-validate every response (job documents on the factories'
+  // hot path), it writes JSON.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerJsonBodyParser(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url} (see /docs for the API)` } }),

@@ -30,6 +30,10 @@ export function supersedeJob(
   else next.title = spec.title;
   if (spec.budget === undefined) delete next.budget;
   else next.budget = spec.budget;
+  if (spec.repo === undefined) delete next.repo;
+  else next.repo = spec.repo;
+  if (spec.baseBranch === undefined) delete next.baseBranch;
+  else next.baseBranch = spec.baseBranch;
   if (facts.ready) delete next.stageReason;
   else next.stageReason = "waiting for dependencies";
   return withEvent(next, "superseded", "coordinator", facts.now, { revision: next.revision });

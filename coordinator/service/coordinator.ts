@@ -4,6 +4,7 @@ import {
   type JobDoc,
   type JobEvent,
   type JobSpec,
+  type JobTotals,
   type ListJobsQuery,
   type OperatorAction,
   type PatchJobBody,
@@ -28,9 +29,11 @@ import { DeadlineQueue } from "../scheduler/deadline-queue.js";
 import { ReadyIndex } from "../scheduler/ready-index.js";
 import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
 import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
-import type { StoreFilter, StorePort } from "../../store/port.js";
+import type { StorePort } from "../../store/port.js";
 import { Dependents } from "./dependents.js";
 import { type CommitListener, JobBook } from "./job-book.js";
+import { type JobListPage, JobLister } from "./job-lister.js";
+import { JobTotalsBook } from "./job-totals.js";
 import { JobSubmitter, type SubmitResult } from "./job-submitter.js";
 import { type PoolRegistryOptions, type PoolRuntime, PoolRegistry, toScorable } from "../pools/pool-registry.js";
 
@@ -75,6 +78,8 @@ export class Coordinator {
   private readonly dependents = new Dependents();
   private readonly scheduler: Scheduler;
   private readonly submitter: JobSubmitter;
+  private readonly lister: JobLister;
+  private readonly totals: JobTotalsBook;
   private readonly sinks: AssignmentSink[] = [];
   private readonly unblockQueue = new Set<string>();
   private readonly counts: CoordinatorCounters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0 };
@@ -88,7 +93,10 @@ export class Coordinator {
       starvationAfterMs: options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
     });
     this.submitter = new JobSubmitter(this.book, this.pools);
+    this.lister = new JobLister(options.store);
+    this.totals = new JobTotalsBook(options.store);
     this.book.onCommit((previous, next) => this.observe(previous, next));
+    this.book.onCommit((previous, next) => this.totals.observe(previous, next));
   }
 
   get clock(): Clock {
@@ -147,7 +155,9 @@ export class Coordinator {
 
   /** Rebuilds every in-memory index from the store. Call once before serving. */
   async start(): Promise<number> {
-    return this.book.rebuild();
+    const active = await this.book.rebuild();
+    await this.totals.start();
+    return active;
   }
 
   weightsFor(productId: string, override?: ScoreWeightsPatch): ScoreWeights {
@@ -175,17 +185,10 @@ export class Coordinator {
     return stored.doc;
   }
 
-  async listJobs(productScope: string | undefined, query: ListJobsQuery): Promise<{ items: JobDoc[]; continuation?: string }> {
-    const where: StoreFilter[] = [];
-    if (productScope !== undefined) where.push({ field: "productId", op: "=", value: productScope });
-    if (query.stage !== undefined) where.push({ field: "stage", op: "=", value: query.stage });
-    const page = await this.options.store.query("jobs", {
-      where,
-      orderBy: { field: "createdAt", direction: "desc" },
-      limit: query.limit,
-      ...(query.continuation === undefined ? {} : { continuation: query.continuation }),
-    });
-    return { items: page.items.map((item) => item.doc), ...(page.continuation === undefined ? {} : { continuation: page.continuation }) };
+  /** One page of the operator's job list, with the product's (or the fleet's) totals per stage. */
+  async listJobs(productScope: string | undefined, query: ListJobsQuery): Promise<JobListPage & { totals: JobTotals }> {
+    const [page, totals] = await Promise.all([this.lister.list(productScope, query), this.totals.totals(productScope)]);
+    return { ...page, totals };
   }
 
   async runs(productScope: string | undefined, id: string): Promise<Run[]> {

@@ -72,13 +72,23 @@ export class DeadLetterView {
   /** New epoch, retries start over; the job then runs once. The broker's copy was already
    * removed from the DLQ when the monitor reconciled it. */
   async replay(scope: string | undefined, jobId: string) {
-    await this.get(scope, jobId);
+    await this.requireDeadLetter(scope, jobId, "replayed");
     return this.coordinator.action(scope, jobId, "requeue", "replayed from dead letters");
   }
 
   async discard(scope: string | undefined, jobId: string, reason?: string) {
-    await this.get(scope, jobId);
+    await this.requireDeadLetter(scope, jobId, "discarded");
     return this.coordinator.discardDeadLetter(scope, jobId, reason);
+  }
+
+  /** A job that exists but is not a dead letter is a conflict with its stage (409), not a 404. */
+  private async requireDeadLetter(scope: string | undefined, jobId: string, verb: string): Promise<void> {
+    const job = await this.coordinator.getJob(scope, jobId);
+    if (job.stage !== "dead_letter") {
+      throw new FleetError("ILLEGAL_TRANSITION", `job ${jobId} is '${job.stage}', not a dead letter: only dead letters can be ${verb}`, { stage: job.stage }, {
+        hint: "list dead letters with GET /fleet/dlq; act on a live job with POST /fleet/jobs/:id/actions/:action",
+      });
+    }
   }
 
   async bulkReplay(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, dryRun: boolean, max: number) {

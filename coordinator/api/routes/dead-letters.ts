@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { ActionBody, BulkReplayBody, JobIdParams, ListDeadLettersQuery } from "../../../contracts/index.js";
+import { OptionalActionBody, BulkReplayBody, JobIdParams, ListDeadLettersQuery } from "../../../contracts/index.js";
 import { productScope } from "../../auth/principal.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
@@ -35,8 +35,8 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: ApiContext):
   );
   api.post(
     "/fleet/dlq/:id/discard",
-    { schema: { tags: ["dead letters"], summary: "Discard: keep the record, leave the operator view", params: JobIdParams, body: ActionBody.optional() }, preHandler: operator },
-    async (request) => view.discard(productScope(operatorOf(request)), request.params.id, request.body?.reason),
+    { schema: { tags: ["dead letters"], summary: "Discard: keep the record, leave the operator view", params: JobIdParams, body: OptionalActionBody }, preHandler: operator },
+    async (request) => view.discard(productScope(operatorOf(request)), request.params.id, request.body.reason),
   );
   api.post(
     "/fleet/dlq/replay",

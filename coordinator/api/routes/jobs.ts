@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import {
-  ActionBody,
+  OptionalActionBody,
   ActionParams,
   AddChildrenBody,
   ExplainQuery,
@@ -63,9 +63,9 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   api.post(
     "/fleet/jobs/:id/actions/:action",
-    { schema: { tags: ["jobs"], summary: "Operator action: requeue, reject, cancel, ship", params: ActionParams, body: ActionBody.optional() }, preHandler: operator },
+    { schema: { tags: ["jobs"], summary: "Operator action: requeue, reject, cancel, ship", params: ActionParams, body: OptionalActionBody }, preHandler: operator },
     async (request) => {
-      const job = await ctx.coordinator.action(productScope(operatorOf(request)), request.params.id, request.params.action, request.body?.reason);
+      const job = await ctx.coordinator.action(productScope(operatorOf(request)), request.params.id, request.params.action, request.body.reason);
       ctx.kick();
       return job;
     },
