@@ -1,4 +1,5 @@
 export * from "./api.js";
+export * from "./api-responses.js";
 export * from "./assignment.js";
 export * from "./budget.js";
 export * from "./common.js";
@@ -17,5 +18,6 @@ export * from "./run.js";
 export * from "./stage.js";
 export * from "./topology.js";
 export * from "./validation-message.js";
+export * from "./why.js";
 export * from "./checkpoint-doc.js";
 export * from "./clock.js";

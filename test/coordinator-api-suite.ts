@@ -5,7 +5,9 @@ import { type ApiHarness, startApiHarness } from "./support/api-harness.js";
 import { deadLetterFilterSuite } from "./api-suite/dead-letter-filter-suite.js";
 import { jobListSuite } from "./api-suite/job-list-suite.js";
 import { operatorActionsSuite } from "./api-suite/operator-actions-suite.js";
+import { responseSchemasSuite } from "./api-suite/response-schemas-suite.js";
 import { submissionErrorsSuite } from "./api-suite/submission-errors-suite.js";
+import { whySuite } from "./api-suite/why-suite.js";
 
 type MakeStore = () => Promise<{ store: StorePort; cleanup(): Promise<void> }>;
 
@@ -388,5 +390,7 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
     deadLetterFilterSuite(makeStore);
     submissionErrorsSuite(makeStore);
     jobListSuite(makeStore);
+    whySuite(makeStore);
+    responseSchemasSuite(makeStore);
   });
 }

@@ -1,7 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import type { ApiContext } from "./context.js";
@@ -11,6 +11,7 @@ import { validatorCompiler } from "./validator-compiler.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerJobViewRoutes } from "./routes/job-views.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
 
@@ -46,10 +47,12 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   registerHealthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerJobViewRoutes(app, ctx);
   registerLeaseRoutes(app, ctx);
   registerFleetRoutes(app, ctx);
   registerDeadLetterRoutes(app, ctx);

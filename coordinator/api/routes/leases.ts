@@ -1,6 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { HeartbeatBody, JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
+import {
+  errorResponses,
+  HeartbeatBody,
+  HeartbeatResponse,
+  JobDocument,
+  JobIdParams,
+  LeaseEpochBody,
+  ReleaseLeaseBody,
+  ReleaseResponse,
+  RenewResponse,
+} from "../../../contracts/index.js";
 import { factoryOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
@@ -8,6 +18,7 @@ import type { ApiContext } from "../context.js";
 export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const factory = requireRole(ctx.credentials, "factory", ctx.limiter);
+  const errors = errorResponses(400, 401, 403, 404, 409, 429, 503);
 
   api.post(
     "/fleet/jobs/:id/lease/accept",
@@ -17,6 +28,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
         summary: "Accept the assignment of an epoch; returns the full job. A second accept of the epoch by another factory gets 409 LEASE_TAKEN",
         params: JobIdParams,
         body: LeaseEpochBody,
+        response: { 200: JobDocument, ...errors },
       },
       preHandler: factory,
     },
@@ -25,7 +37,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/jobs/:id/lease/renew",
-    { schema: { tags: ["leases"], summary: "Extend the accepted lease", params: JobIdParams, body: LeaseEpochBody }, preHandler: factory },
+    { schema: { tags: ["leases"], summary: "Extend the accepted lease", params: JobIdParams, body: LeaseEpochBody, response: { 200: RenewResponse, ...errors } }, preHandler: factory },
     async (request) => {
       const job = await ctx.coordinator.renew(factoryOf(request), request.params.id, request.body.leaseEpoch);
       return { jobId: job.id, leaseEpoch: job.leaseEpoch, expiresAt: job.lease?.expiresAt };
@@ -34,7 +46,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/jobs/:id/lease/release",
-    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, preHandler: factory },
+    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody, response: { 200: ReleaseResponse, ...errors } }, preHandler: factory },
     async (request) => {
       const job = await ctx.coordinator.release(factoryOf(request), request.params.id, request.body);
       ctx.kick();
@@ -44,7 +56,15 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/factories/heartbeat",
-    { schema: { tags: ["factories"], summary: "Factory liveness and load; answers with the pool the token belongs to", body: HeartbeatBody }, preHandler: factory },
+    {
+      schema: {
+        tags: ["factories"],
+        summary: "Factory liveness and load; answers with the pool the token belongs to",
+        body: HeartbeatBody,
+        response: { 200: HeartbeatResponse, ...errorResponses(400, 401, 403, 429, 503) },
+      },
+      preHandler: factory,
+    },
     async (request) => {
       const principal = factoryOf(request);
       const answer = await ctx.factories.heartbeat(principal, request.body);
