@@ -285,6 +285,13 @@ export const BulkReplayResponse = z
   ])
   .meta({ id: "BulkReplayResponse", example: { dryRun: true, matched: 1, items: [] } });
 
+export const BulkDiscardResponse = z
+  .union([
+    z.object({ dryRun: z.literal(true), matched: z.number().int(), items: z.array(DeadLetterSummarySchema) }),
+    z.object({ dryRun: z.literal(false), matched: z.number().int(), discarded: z.array(Id), failed: z.array(z.object({ jobId: Id, error: z.string() })) }),
+  ])
+  .meta({ id: "BulkDiscardResponse", example: { dryRun: false, matched: 1, discarded: [EXAMPLE_JOB_ID], failed: [] } });
+
 export const RenewResponse = z
   .object({ jobId: Id, leaseEpoch: z.number().int(), expiresAt: z.number().int().optional().meta({ description: "epoch milliseconds" }) })
   .meta({ id: "RenewResponse", example: { jobId: EXAMPLE_JOB_ID, leaseEpoch: 1, expiresAt: 1769851920120 } });

@@ -164,3 +164,6 @@ export const BulkReplayBody = z
   })
   .strict();
 export type BulkReplayBody = z.infer<typeof BulkReplayBody>;
+
+export const BulkDiscardBody = BulkReplayBody.extend({ reason: z.string().max(500).optional() }).strict();
+export type BulkDiscardBody = z.infer<typeof BulkDiscardBody>;

@@ -101,6 +101,21 @@ export class DeadLetterView {
   }
 
   async bulkReplay(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, dryRun: boolean, max: number) {
+    const selected = await this.select(scope, filter, max);
+    if (dryRun) return { dryRun: true as const, matched: selected.length, items: selected };
+    const { done, failed } = await this.each(selected, (jobId) => this.coordinator.action(scope, jobId, "requeue", "replayed from dead letters (bulk)"));
+    return { dryRun: false as const, matched: selected.length, replayed: done, failed };
+  }
+
+  async bulkDiscard(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, dryRun: boolean, max: number, reason?: string) {
+    const selected = await this.select(scope, filter, max);
+    if (dryRun) return { dryRun: true as const, matched: selected.length, items: selected };
+    const { done, failed } = await this.each(selected, (jobId) => this.coordinator.discardDeadLetter(scope, jobId, reason ?? "discarded (bulk)"));
+    return { dryRun: false as const, matched: selected.length, discarded: done, failed };
+  }
+
+  /** The dead letters a bulk action applies to: the filter, discarded ones excluded, at most `max`. */
+  private async select(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, max: number): Promise<DeadLetterSummary[]> {
     const matched: DeadLetterSummary[] = [];
     let continuation: string | undefined;
     do {
@@ -108,18 +123,21 @@ export class DeadLetterView {
       matched.push(...page.items);
       continuation = page.continuation;
     } while (continuation !== undefined && matched.length < max);
-    const selected = matched.slice(0, max);
-    if (dryRun) return { dryRun: true as const, matched: selected.length, items: selected };
-    const replayed: string[] = [];
+    return matched.slice(0, max);
+  }
+
+  /** One change per dead letter; a failure is reported with the others carried on. */
+  private async each(items: readonly DeadLetterSummary[], act: (jobId: string) => Promise<unknown>) {
+    const done: string[] = [];
     const failed: { jobId: string; error: string }[] = [];
-    for (const item of selected) {
+    for (const item of items) {
       try {
-        await this.coordinator.action(scope, item.jobId, "requeue", "replayed from dead letters (bulk)");
-        replayed.push(item.jobId);
+        await act(item.jobId);
+        done.push(item.jobId);
       } catch (error) {
         failed.push({ jobId: item.jobId, error: error instanceof Error ? error.message : String(error) });
       }
     }
-    return { dryRun: false as const, matched: selected.length, replayed, failed };
+    return { done, failed };
   }
 }

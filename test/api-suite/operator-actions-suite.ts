@@ -61,5 +61,18 @@ export function operatorActionsSuite(makeStore: MakeStore): void {
       }
       expect((await bodyless("/fleet/dlq/j-nosuchjob/replay")).statusCode).toBe(404);
     });
+
+    it("discards dead letters in bulk by filter, after a dry run that changes nothing", async () => {
+      const a = await t.deadLetter("d1");
+      const b = await t.deadLetter("d2");
+      const dry = await t.h.call("POST", "/fleet/dlq/discard", { body: { filter: { reason: "RetriesExhausted" } } });
+      expect(dry.json()).toMatchObject({ dryRun: true, matched: 2 });
+      expect((await t.h.call("GET", "/fleet/dlq")).json().items).toHaveLength(2);
+      const done = await t.h.call("POST", "/fleet/dlq/discard", { body: { filter: { reason: "RetriesExhausted" }, dryRun: false, reason: "known flake" } });
+      expect(done.json()).toMatchObject({ dryRun: false, matched: 2, failed: [] });
+      expect([...done.json().discarded].sort()).toEqual([a.id, b.id].sort());
+      expect((await t.h.call("GET", "/fleet/dlq")).json().items).toEqual([]);
+      expect((await t.h.call("GET", "/fleet/dlq?includeDiscarded=true")).json().items).toHaveLength(2);
+    });
   });
 }

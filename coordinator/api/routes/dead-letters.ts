@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import {
+  BulkDiscardBody,
+  BulkDiscardResponse,
   BulkReplayBody,
   BulkReplayResponse,
   DeadLetterDetailResponse,
@@ -77,5 +79,18 @@ export function registerDeadLetterRoutes(app: FastifyInstance, ctx: ApiContext):
       if (!result.dryRun) ctx.kick();
       return result;
     },
+  );
+  api.post(
+    "/fleet/dlq/discard",
+    {
+      schema: {
+        tags: ["dead letters"],
+        summary: "Bulk discard by filter (dryRun defaults to true)",
+        body: BulkDiscardBody,
+        response: { 200: BulkDiscardResponse, ...errorResponses(400, 401, 403, 429, 503) },
+      },
+      preHandler: operator,
+    },
+    async (request) => view.bulkDiscard(productScope(operatorOf(request)), request.body.filter, request.body.dryRun, request.body.max, request.body.reason),
   );
 }
