@@ -44,16 +44,13 @@ function describeIssue(issue: z.core.$ZodIssue, part: InputPart | undefined): Fi
   return [{ field, message: `${subject} ${problem}` }];
 }
 
-/** `["capabilities", 0]` reads "capabilities[0]"; in a query string a list index adds nothing
+/** `["capabilities", 0]` reads "capabilities.0"; in a query string a list index adds nothing
  * ("stage=a,b" has no visible positions), so it is dropped. */
 function fieldName(path: readonly PropertyKey[], part: InputPart | undefined): string {
-  let name = "";
-  for (const segment of path) {
-    if (typeof segment === "number") {
-      if (part !== "querystring") name += `[${segment}]`;
-    } else name += name === "" ? String(segment) : `.${String(segment)}`;
-  }
-  return name;
+  return path
+    .filter((segment) => part !== "querystring" || typeof segment !== "number")
+    .map(String)
+    .join(".");
 }
 
 function wholeInput(part: InputPart | undefined): string {

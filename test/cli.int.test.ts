@@ -190,6 +190,11 @@ describe("the fleet CLI", () => {
       expect(events.map((event) => event.type)).toEqual(["submitted", "assigned", "accepted", "shipped"]);
       expect(events.map((event) => event.seq)).toEqual([0, 1, 2, 3]);
       expect(events[0]!.at).toMatch(/Z$/);
+      // Once it finished, a watch prints the whole timeline and ends at once.
+      const finished = await h.fleet(["jobs", "watch", job.id]);
+      expect(finished.code, finished.stderr).toBe(0);
+      expect(finished.stdout.trim().split("\n")).toHaveLength(4);
+      expect(finished.stderr).toContain("finished: shipped");
     } finally {
       clearInterval(shipping);
     }

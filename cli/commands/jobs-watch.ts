@@ -34,7 +34,8 @@ export function registerWatch(jobs: Command, io: CliIo): void {
       const job = await ctx.client.get<JobDoc>(path);
       const state = { lastSeq: -1, stage: job.stage };
       if (options.stream && !TERMINAL.has(job.stage)) await followStream(ctx, path, state);
-      if (!TERMINAL.has(state.stage)) await poll(ctx, path, state, interval);
+      // Poll unless the stream saw the job finish; a job finished before the watch began prints its timeline.
+      if (!TERMINAL.has(state.stage) || state.lastSeq < 0) await poll(ctx, path, state, interval);
       if (!TERMINAL.has(state.stage)) return;
       if (!ctx.output.json) ctx.output.err(`${id} finished: ${state.stage}`);
       if (state.stage !== "shipped") throw new ExitWith(EXIT.failure);

@@ -52,7 +52,7 @@ export function submissionErrorsSuite(makeStore: MakeStore): void {
       { name: "a nested wrong type", body: { bodyMd: "x", retry: { max: "a" } }, says: "retry.max must be a number" },
       { name: "an over-long title", body: { bodyMd: "x", title: "t".repeat(201) }, says: "title must be at most 200 characters" },
       { name: "an empty bodyMd", body: { bodyMd: "" }, says: "bodyMd must not be empty" },
-      { name: "a bad capability", body: { bodyMd: "x", capabilities: ["Bad Cap"] }, says: "capabilities[0]: capabilities are lower-case tokens" },
+      { name: "a bad capability", body: { bodyMd: "x", capabilities: ["Bad Cap"] }, says: "capabilities.0: capabilities are lower-case tokens" },
       { name: "a body that is not an object", body: [1, 2], says: "the body must be a JSON object" },
     ];
     for (const c of cases) {
