@@ -162,7 +162,9 @@ export class Coordinator {
   /** Rebuilds every in-memory index from the store. Call once before serving. */
   async start(): Promise<number> {
     const active = await this.book.rebuild();
-    await this.totals.start();
+    // Totals are for operators: a store that refuses the counts now must not keep the coordinator
+    // from scheduling. The first request that needs them counts again.
+    await this.totals.start().catch(() => undefined);
     return active;
   }
 
