@@ -39,6 +39,7 @@ export class StoreHealth {
       upsert: (collection, doc) => observe(store.upsert(collection, doc)),
       delete: (collection, id, partitionKey) => observe(store.delete(collection, id, partitionKey)),
       query: (collection, query) => observe(store.query(collection, query)),
+      count: (collection, query) => observe(store.count(collection, query)),
       stats: () => store.stats(),
       close: () => store.close(),
     };

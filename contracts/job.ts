@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Budget, Capability, Checkpoint, EpochMs, Id, RetryPolicy, ShortText } from "./common.js";
 import { JobEvent } from "./event.js";
 import { LIMITS } from "./limits.js";
+import { BaseBranch, RepoRef } from "./repo-target.js";
 import { Run } from "./run.js";
 import { Priority, Stage } from "./stage.js";
 
@@ -84,6 +85,9 @@ export const JobDoc = z
     priority: Priority,
     budget: Budget.optional(),
     retry: RetryPolicy,
+    /** Where the work happens, as submitted (the factory's engine decides what to do with it). */
+    repo: RepoRef.optional(),
+    baseBranch: BaseBranch.optional(),
     /** Job ids this job waits for. */
     deps: z.array(Id).max(LIMITS.deps),
     depsMode: DepsMode,

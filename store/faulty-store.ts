@@ -1,5 +1,15 @@
 import { EstimatedRu } from "./estimated-ru.js";
-import { type Collection, type DocOf, emptyStoreStats, StoreError, type StoreOpKind, type StorePort, type StoreQuery, type StoreStats } from "./port.js";
+import {
+  type Collection,
+  type DocOf,
+  emptyStoreStats,
+  type StoreCountQuery,
+  StoreError,
+  type StoreOpKind,
+  type StorePort,
+  type StoreQuery,
+  type StoreStats,
+} from "./port.js";
 
 /**
  * A fault to inject into one call:
@@ -45,6 +55,9 @@ export class FaultyStore implements StorePort {
   }
   query<C extends Collection>(collection: C, query: StoreQuery) {
     return this.apply("query", collection, () => this.inner.query(collection, query));
+  }
+  count(collection: Collection, query: StoreCountQuery) {
+    return this.apply("query", collection, () => this.inner.count(collection, query));
   }
   stats(): StoreStats {
     const inner = this.inner.stats();

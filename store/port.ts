@@ -31,6 +31,9 @@ export interface StorePort {
   delete(collection: Collection, id: string, partitionKey: string): Promise<void>;
   /** Filtered, ordered, paged read. Only for start-up, operator and background paths: never per assignment. */
   query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>>;
+  /** How many documents match (`SELECT VALUE COUNT(1)`): one aggregate query, no documents read.
+   * For start-up and operator paths, like `query`; counted as a query in `stats()`. */
+  count(collection: Collection, query: StoreCountQuery): Promise<number>;
   stats(): StoreStats;
   close(): Promise<void>;
 }
@@ -91,18 +94,59 @@ export interface Stored<T> {
   etag: string;
 }
 
-export type FilterOp = "=" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not_in";
+/**
+ * Comparisons (`=` ... `>=`), list membership (`in`, `not_in`), and for text and arrays:
+ * - `starts_with`: a string field starts with the value (`STARTSWITH`), case-sensitive;
+ * - `contains_ignore_case`: a string field contains the value, ignoring case;
+ * - `array_contains`: an array field has an element equal to the (scalar) value (`ARRAY_CONTAINS`);
+ * - `has_element`: an array field has an object element whose properties include every property of
+ *   the value, e.g. `runs` has `{ pool: "gpu" }` (`ARRAY_CONTAINS(..., value, true)`).
+ * A field that is missing or of another type never matches, as in Cosmos DB.
+ */
+export type FilterOp =
+  | "="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "in"
+  | "not_in"
+  | "starts_with"
+  | "contains_ignore_case"
+  | "array_contains"
+  | "has_element";
+
+export type FilterScalar = string | number | boolean;
 
 /** `field` is a dot path into the document, such as "stage" or "lease.pool". */
 export interface StoreFilter {
   field: string;
   op: FilterOp;
-  value: string | number | boolean | readonly (string | number | boolean)[];
+  /** A list for `in`/`not_in`, an object of scalars for `has_element`, a scalar otherwise. */
+  value: FilterScalar | readonly FilterScalar[] | Readonly<Record<string, FilterScalar>>;
+}
+
+/** At least one of the conditions holds (OR); an empty list matches nothing. */
+export interface StoreAnyOf {
+  anyOf: readonly StoreCondition[];
+}
+
+export type StoreCondition = StoreFilter | StoreAnyOf;
+
+export function isAnyOf(condition: StoreCondition): condition is StoreAnyOf {
+  return "anyOf" in condition;
+}
+
+export interface StoreCountQuery {
+  /** All conditions must hold (AND). */
+  where?: readonly StoreCondition[];
+  partitionKey?: string;
 }
 
 export interface StoreQuery {
-  /** All filters must hold (AND). */
-  where?: readonly StoreFilter[];
+  /** All conditions must hold (AND). */
+  where?: readonly StoreCondition[];
   orderBy?: { field: string; direction: "asc" | "desc" };
   /** Restricts the query to one logical partition (cheap); omit for a cross-partition query. */
   partitionKey?: string;

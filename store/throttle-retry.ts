@@ -1,4 +1,4 @@
-import { type Collection, type DocOf, isStoreError, type QueryPage, type StorePort, type StoreQuery, type StoreStats, type Stored } from "./port.js";
+import { type Collection, type DocOf, isStoreError, type QueryPage, type StoreCountQuery, type StorePort, type StoreQuery, type StoreStats, type Stored } from "./port.js";
 
 export interface ThrottleRetryOptions {
   /** Calls in total, the first included; a call still throttled on the last one gives up. Default 5. */
@@ -53,6 +53,10 @@ export class ThrottleRetryStore implements StorePort {
   }
   query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>> {
     return this.retrying(() => this.inner.query(collection, query));
+  }
+
+  count(collection: Collection, query: StoreCountQuery): Promise<number> {
+    return this.retrying(() => this.inner.count(collection, query));
   }
   stats(): StoreStats {
     const inner = this.inner.stats();

@@ -2,6 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobDoc } from "../contracts/index.js";
 import type { StorePort } from "../store/port.js";
 import { type ApiHarness, startApiHarness } from "./support/api-harness.js";
+import { deadLetterFilterSuite } from "./api-suite/dead-letter-filter-suite.js";
+import { jobListSuite } from "./api-suite/job-list-suite.js";
+import { operatorActionsSuite } from "./api-suite/operator-actions-suite.js";
+import { responseSchemasSuite } from "./api-suite/response-schemas-suite.js";
+import { submissionErrorsSuite } from "./api-suite/submission-errors-suite.js";
+import { whySuite } from "./api-suite/why-suite.js";
 
 type MakeStore = () => Promise<{ store: StorePort; cleanup(): Promise<void> }>;
 
@@ -332,7 +338,8 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
         const replayed = await getJob(a.id);
         expect(replayed.stage).toBe("queued");
         expect(replayed.retries).toBe(0);
-        expect((await h.call("POST", `/fleet/dlq/${a.id}/replay`)).statusCode).toBe(404);
+        // It exists and is queued again: replaying it is a conflict with its stage, not a missing job.
+        expect((await h.call("POST", `/fleet/dlq/${a.id}/replay`)).statusCode).toBe(409);
       });
     });
 
@@ -378,5 +385,12 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
         expect(response.json().error.message).toContain("leaseEpoch");
       });
     });
+
+    operatorActionsSuite(makeStore);
+    deadLetterFilterSuite(makeStore);
+    submissionErrorsSuite(makeStore);
+    jobListSuite(makeStore);
+    whySuite(makeStore);
+    responseSchemasSuite(makeStore);
   });
 }

@@ -1,7 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import { authenticateBeforeParsing } from "./authenticate.js";
@@ -10,11 +10,14 @@ import { handleError } from "./error-handler.js";
 import { registerConsoleRoutes } from "./routes/console.js";
 import { registerBudgetRoutes } from "./routes/budgets.js";
 import { factoryReadsOnlyItsLeases } from "./factory-read-guard.js";
+import { registerJsonBodyParser } from "./json-body-parser.js";
+import { validatorCompiler } from "./validator-compiler.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
 import { registerEnrollmentTokenRoutes } from "./routes/enrollment-tokens.js";
 import { registerFactoryRoutes } from "./routes/factories.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerJobViewRoutes } from "./routes/job-views.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
 import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
@@ -43,7 +46,11 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
       ? Fastify({ logger: false, ...common })
       : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, ...common });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the API (OpenAPI at /docs) and the API suite checks real responses
+  // against them; serving does not re-validate every response (job documents on the factories'
+  // hot path), it writes JSON.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerJsonBodyParser(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url} (see /docs for the API)` } }),
@@ -62,10 +69,12 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   registerHealthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerJobViewRoutes(app, ctx);
   registerLeaseRoutes(app, ctx);
   registerFactoryRoutes(app, ctx);
   registerOperatorRoutes(app, ctx);

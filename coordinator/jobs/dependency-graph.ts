@@ -12,9 +12,10 @@ export function depSatisfied(mode: DepsMode, depStage: Stage): boolean {
 
 /**
  * Rejects a dependency graph with a cycle. `edges(id)` gives the deps of an existing or proposed
- * job; `start` are the jobs being added or changed. Iterative DFS: deep DAGs must not blow the stack.
+ * job; `start` are the jobs being added or changed; `nameOf` gives the name a person knows a job by
+ * (its idempotency key) for the message. Iterative DFS: deep DAGs must not blow the stack.
  */
-export function assertAcyclic(start: readonly string[], edges: (id: string) => readonly string[]): void {
+export function assertAcyclic(start: readonly string[], edges: (id: string) => readonly string[], nameOf: (id: string) => string = (id) => id): void {
   const state = new Map<string, "visiting" | "done">();
   for (const root of start) {
     if (state.get(root) === "done") continue;
@@ -31,7 +32,8 @@ export function assertAcyclic(start: readonly string[], edges: (id: string) => r
       const seen = state.get(dep);
       if (seen === "visiting") {
         const cycle = [...stack.slice(stack.findIndex((f) => f.id === dep)).map((f) => f.id), dep];
-        throw new FleetError("DEPENDENCY_CYCLE", `dependencies form a cycle: ${cycle.join(" -> ")}`, { cycle });
+        const names = cycle.map(nameOf);
+        throw new FleetError("DEPENDENCY_CYCLE", `dependencies form a cycle: ${names.join(" -> ")}`, { cycle: names, jobIds: cycle, field: "deps" });
       }
       if (seen === undefined) {
         state.set(dep, "visiting");

@@ -9,6 +9,9 @@ export function deriveJobId(productId: string, idempotencyKey: string): string {
   return `j-${createHash("sha256").update(`${productId}\n${idempotencyKey}`).digest("hex").slice(0, 32)}`;
 }
 
+/** What a derived job id looks like; used to tell a job id sent where a key belongs. */
+export const JOB_ID = /^j-[0-9a-f]{32}$/;
+
 export function newIdempotencyKey(): string {
   return `auto-${randomBytes(12).toString("hex")}`;
 }

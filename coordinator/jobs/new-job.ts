@@ -46,6 +46,8 @@ export function newJobDoc(spec: JobSpec, facts: NewJobFacts): JobDoc {
   if (spec.title !== undefined) job.title = spec.title;
   if (spec.budget !== undefined) job.budget = spec.budget;
   if (spec.notBefore !== undefined && spec.notBefore > facts.now) job.notBefore = spec.notBefore;
+  if (spec.repo !== undefined) job.repo = spec.repo;
+  if (spec.baseBranch !== undefined) job.baseBranch = spec.baseBranch;
   if (facts.parentId !== undefined) job.parentId = facts.parentId;
   if (facts.children !== undefined) job.children = [...facts.children];
   if (!facts.ready) job.stageReason = "waiting for dependencies";

@@ -34,6 +34,10 @@ export function supersedeJob(
     next.notBefore = spec.notBefore;
     if (stage === "queued") next.queuedAt = spec.notBefore;
   } else delete next.notBefore;
+  if (spec.repo === undefined) delete next.repo;
+  else next.repo = spec.repo;
+  if (spec.baseBranch === undefined) delete next.baseBranch;
+  else next.baseBranch = spec.baseBranch;
   if (facts.ready) delete next.stageReason;
   else next.stageReason = "waiting for dependencies";
   return withEvent(next, "superseded", "coordinator", facts.now, { revision: next.revision });

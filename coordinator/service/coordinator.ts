@@ -9,11 +9,16 @@ import {
   type JobDoc,
   type JobEvent,
   type JobSpec,
+  type JobTotals,
+  isoTime,
   type ListJobsQuery,
+  RUNNING_STAGES,
+  type WhyAnswer,
   type OperatorAction,
   type PatchJobBody,
   type ReleaseLeaseBody,
   type Run,
+  type Stage,
   type SubmitJobBody,
   isFleetError,
   isTerminal,
@@ -56,6 +61,10 @@ import type { ScheduleView } from "./schedule-book.js";
 import type { StoreFilter, StorePort } from "../../store/port.js";
 import { Dependents } from "./dependents.js";
 import { type CommitListener, JobBook } from "./job-book.js";
+import { type JobListPage, JobLister } from "./job-lister.js";
+import { type RankedCandidate, rankAhead } from "../why/rank-ahead.js";
+import { waitReasons } from "../why/wait-reasons.js";
+import { JobTotalsBook } from "./job-totals.js";
 import { JobSubmitter, type SubmitResult } from "./job-submitter.js";
 import { type PoolRegistryOptions, type PoolRuntime, PoolRegistry, toScorable } from "../pools/pool-registry.js";
 
@@ -106,6 +115,8 @@ export class Coordinator {
   private readonly dependents = new Dependents();
   private readonly scheduler: Scheduler;
   private readonly submitter: JobSubmitter;
+  private readonly lister: JobLister;
+  private readonly totals: JobTotalsBook;
   private readonly sinks: AssignmentSink[] = [];
   private readonly unblockQueue = new Set<string>();
   private readonly counts: CoordinatorCounters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0, preemptionsRequested: 0 };
@@ -168,7 +179,10 @@ export class Coordinator {
       },
       this.fleetEvents,
     );
+    this.lister = new JobLister(options.store);
+    this.totals = new JobTotalsBook(options.store);
     this.book.onCommit((previous, next) => this.observe(previous, next));
+    this.book.onCommit((previous, next) => this.totals.observe(previous, next));
   }
 
   /** Subscribes to fleet events (budgets, pauses, preemptions, schedules), after they commit.
@@ -237,6 +251,9 @@ export class Coordinator {
     await this.controls.load(this.clock.now(), () => this.book.activeJobs());
     this.controls.activeSource = () => this.book.activeJobs();
     await this.schedules.load();
+    // Totals are for operators: a store that refuses the counts now must not keep the coordinator
+    // from scheduling. The first request that needs them counts again.
+    await this.totals.start().catch(() => undefined);
     return active;
   }
 
@@ -266,35 +283,38 @@ export class Coordinator {
     return stored.doc;
   }
 
-  async listJobs(productScope: string | undefined, query: ListJobsQuery): Promise<{ items: JobDoc[]; continuation?: string }> {
-    const where: StoreFilter[] = [];
-    if (productScope !== undefined) where.push({ field: "productId", op: "=", value: productScope });
-    if (query.stage !== undefined) where.push({ field: "stage", op: "=", value: query.stage });
-    const page = await this.options.store.query("jobs", {
-      where,
-      orderBy: { field: "createdAt", direction: "desc" },
-      limit: query.limit,
-      ...(query.continuation === undefined ? {} : { continuation: query.continuation }),
-    });
-    return { items: page.items.map((item) => item.doc), ...(page.continuation === undefined ? {} : { continuation: page.continuation }) };
+  /** One page of the operator's job list, with the product's (or the fleet's) totals per stage. */
+  async listJobs(productScope: string | undefined, query: ListJobsQuery): Promise<JobListPage & { totals: JobTotals }> {
+    const [page, totals] = await Promise.all([this.lister.list(productScope, query), this.totals.totals(productScope)]);
+    return { ...page, totals };
   }
 
   async runs(productScope: string | undefined, id: string): Promise<Run[]> {
     return (await this.getJob(productScope, id)).runs;
   }
 
-  /** The whole timeline: archived pages, then the inline tail. */
-  async events(productScope: string | undefined, id: string): Promise<JobEvent[]> {
+  /** The timeline (archived pages, then the inline tail), oldest first; with `after`, only the
+   * events with a larger seq, reading only the pages that hold them. */
+  async events(productScope: string | undefined, id: string, after?: number): Promise<{ job: JobDoc; events: JobEvent[] }> {
     const job = await this.getJob(productScope, id);
-    const pages = await this.options.store.query("events", { partitionKey: id, orderBy: { field: "fromSeq", direction: "asc" }, limit: 1000 });
+    const newest = job.events[0];
+    const needPages = after === undefined || newest === undefined || newest.seq > after + 1;
+    const pages = needPages
+      ? await this.options.store.query("events", {
+          partitionKey: id,
+          ...(after === undefined ? {} : { where: [{ field: "toSeq", op: ">", value: after }] }),
+          orderBy: { field: "fromSeq", direction: "asc" },
+          limit: 1000,
+        })
+      : { items: [] };
     const seen = new Set<number>();
     const events: JobEvent[] = [];
     for (const event of [...pages.items.flatMap((page) => page.doc.events), ...job.events]) {
-      if (seen.has(event.seq)) continue;
+      if (seen.has(event.seq) || (after !== undefined && event.seq <= after)) continue;
       seen.add(event.seq);
       events.push(event);
     }
-    return events.sort((a, b) => a.seq - b.seq);
+    return { job, events: events.sort((a, b) => a.seq - b.seq) };
   }
 
   async explain(productScope: string | undefined, id: string, override?: ScoreWeightsPatch) {
@@ -322,10 +342,71 @@ export class Coordinator {
     };
   }
 
+  /** Why the job is where it is: one sentence and the facts behind it, from the scheduler's own
+   * rules (coordinator/why/). Answered from memory, plus a read per dependency no longer active. */
+  async why(productScope: string | undefined, id: string): Promise<WhyAnswer> {
+    const job = await this.getJob(productScope, id);
+    const now = this.clock.now();
+    const deps =
+      job.stage === "blocked"
+        ? await Promise.all(
+            job.deps.map(async (depId) => {
+              const dep = this.book.cached(depId) ?? (await this.book.read(depId))?.doc;
+              return dep === undefined ? { id: depId } : { id: depId, key: dep.idempotencyKey, stage: dep.stage };
+            }),
+          )
+        : [];
+    const reasons = waitReasons({
+      now,
+      job: {
+        stage: job.stage,
+        capabilities: job.capabilities,
+        depsMode: job.depsMode,
+        retries: job.retries,
+        retryMax: job.retry.max,
+        updatedAt: job.updatedAt,
+        ...(job.stageReason === undefined ? {} : { stageReason: job.stageReason }),
+        ...(job.notBefore === undefined ? {} : { notBefore: job.notBefore }),
+        ...(job.lease === undefined ? {} : { lease: job.lease }),
+        ...(job.deadLetter === undefined ? {} : { deadLetter: job.deadLetter }),
+      },
+      deps,
+      pools: this.pools.all().map(toScorable),
+      ahead: job.stage === "queued" ? this.readyAheadOf(job, now) : 0,
+    });
+    return {
+      jobId: job.id,
+      idempotencyKey: job.idempotencyKey,
+      stage: job.stage,
+      waiting: !isTerminal(job.stage) && !RUNNING_STAGES.has(job.stage),
+      summary: reasons[0]!.message,
+      reasons,
+      at: isoTime(now),
+    };
+  }
+
+  /** Ready jobs the scheduler would pick before `job` for the pools it can use. */
+  private readyAheadOf(job: JobDoc, now: number): number {
+    const candidate = (of: JobDoc): RankedCandidate => ({
+      job: toScorableJob(of),
+      capablePools: this.pools.capableOf(of.capabilities.join(","), of.capabilities).map((pool) => pool.definition),
+    });
+    const book = this.book;
+    const ready = this.ready;
+    const competitors = (function* () {
+      for (const other of book.activeJobs()) if (other.stage === "queued" && ready.has(other.id)) yield candidate(other);
+    })();
+    return rankAhead(candidate(job), competitors, {
+      now,
+      starvationAfterMs: this.options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
+      weightsFor: (productId) => this.weightsFor(productId),
+    });
+  }
+
   /** The job, its children and their children, and the jobs it depends on. */
   async dag(productScope: string | undefined, id: string) {
     const root = await this.getJob(productScope, id);
-    const nodes = new Map<string, { id: string; key: string; stage: string; kind: string; deps: string[]; children: string[] }>();
+    const nodes = new Map<string, { id: string; key: string; stage: Stage; kind: string; deps: string[]; children: string[] }>();
     const pending = [root.id];
     while (pending.length > 0 && nodes.size < 1000) {
       const nextId = pending.pop()!;

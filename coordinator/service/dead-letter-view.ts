@@ -1,6 +1,8 @@
-import { type DeadLetterFilter, FleetError, type JobDoc } from "../../contracts/index.js";
+import { type DeadLetterFilter, FleetError, isoTime, type JobDoc } from "../../contracts/index.js";
 import type { StoreFilter, StorePort } from "../../store/port.js";
+import { decodeContinuation, encodeContinuation, fingerprintOf, invalidContinuation } from "./continuation-token.js";
 import type { Coordinator } from "./coordinator.js";
+import { pagedQuery } from "./paged-query.js";
 
 /** A dead letter as operators see it: broker dead letters and jobs whose retries ran out alike. */
 export interface DeadLetterSummary {
@@ -14,9 +16,10 @@ export interface DeadLetterSummary {
   description?: string;
   pool?: string;
   epoch: number;
-  at: number;
+  /** ISO 8601. */
+  at: string;
   retries: number;
-  discardedAt?: number;
+  discardedAt?: string;
 }
 
 export function summarise(job: JobDoc): DeadLetterSummary {
@@ -32,9 +35,9 @@ export function summarise(job: JobDoc): DeadLetterSummary {
     ...(info?.description === undefined ? {} : { description: info.description }),
     ...(info?.pool === undefined ? {} : { pool: info.pool }),
     epoch: info?.epoch ?? job.leaseEpoch,
-    at: info?.at ?? job.updatedAt,
+    at: isoTime(info?.at ?? job.updatedAt),
     retries: job.retries,
-    ...(info?.discardedAt === undefined ? {} : { discardedAt: info.discardedAt }),
+    ...(info?.discardedAt === undefined ? {} : { discardedAt: isoTime(info.discardedAt) }),
   };
 }
 
@@ -53,14 +56,20 @@ export class DeadLetterView {
     if (filter.pool !== undefined) where.push({ field: "deadLetter.pool", op: "=", value: filter.pool });
     if (filter.reason !== undefined) where.push({ field: "deadLetter.reason", op: "=", value: filter.reason });
     if (filter.source !== undefined) where.push({ field: "deadLetter.source", op: "=", value: filter.source });
-    const page = await this.store.query("jobs", {
+    // Tokens handed out are opaque and bound to this filter (see continuation-token.ts).
+    const fingerprint = fingerprintOf({ scope, ...filter });
+    const storeToken = continuation === undefined ? undefined : decodeContinuation(continuation, fingerprint);
+    if (storeToken !== undefined && typeof storeToken !== "string") throw invalidContinuation();
+    const page = await pagedQuery(this.store, "jobs", {
       where,
       orderBy: { field: "updatedAt", direction: "desc" },
       limit,
-      ...(continuation === undefined ? {} : { continuation }),
+      ...(storeToken === undefined ? {} : { continuation: storeToken }),
     });
+    // Discarded entries are dropped after the read (the store cannot test for a missing field),
+    // so a page may hold fewer items than the limit while a continuation follows.
     const items = page.items.map((item) => item.doc).filter((job) => filter.includeDiscarded || job.deadLetter?.discardedAt === undefined);
-    return { items: items.map(summarise), ...(page.continuation === undefined ? {} : { continuation: page.continuation }) };
+    return { items: items.map(summarise), ...(page.continuation === undefined ? {} : { continuation: encodeContinuation(fingerprint, page.continuation) }) };
   }
 
   async get(scope: string | undefined, jobId: string) {
@@ -72,16 +81,41 @@ export class DeadLetterView {
   /** New epoch, retries start over; the job then runs once. The broker's copy was already
    * removed from the DLQ when the monitor reconciled it. */
   async replay(scope: string | undefined, jobId: string) {
-    await this.get(scope, jobId);
+    await this.requireDeadLetter(scope, jobId, "replayed");
     return this.coordinator.action(scope, jobId, "requeue", "replayed from dead letters");
   }
 
   async discard(scope: string | undefined, jobId: string, reason?: string) {
-    await this.get(scope, jobId);
+    await this.requireDeadLetter(scope, jobId, "discarded");
     return this.coordinator.discardDeadLetter(scope, jobId, reason);
   }
 
+  /** A job that exists but is not a dead letter is a conflict with its stage (409), not a 404. */
+  private async requireDeadLetter(scope: string | undefined, jobId: string, verb: string): Promise<void> {
+    const job = await this.coordinator.getJob(scope, jobId);
+    if (job.stage !== "dead_letter") {
+      throw new FleetError("ILLEGAL_TRANSITION", `job ${jobId} is '${job.stage}', not a dead letter: only dead letters can be ${verb}`, { stage: job.stage }, {
+        hint: "list dead letters with GET /fleet/dlq; act on a live job with POST /fleet/jobs/:id/actions/:action",
+      });
+    }
+  }
+
   async bulkReplay(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, dryRun: boolean, max: number) {
+    const selected = await this.select(scope, filter, max);
+    if (dryRun) return { dryRun: true as const, matched: selected.length, items: selected };
+    const { done, failed } = await this.each(selected, (jobId) => this.coordinator.action(scope, jobId, "requeue", "replayed from dead letters (bulk)"));
+    return { dryRun: false as const, matched: selected.length, replayed: done, failed };
+  }
+
+  async bulkDiscard(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, dryRun: boolean, max: number, reason?: string) {
+    const selected = await this.select(scope, filter, max);
+    if (dryRun) return { dryRun: true as const, matched: selected.length, items: selected };
+    const { done, failed } = await this.each(selected, (jobId) => this.coordinator.discardDeadLetter(scope, jobId, reason ?? "discarded (bulk)"));
+    return { dryRun: false as const, matched: selected.length, discarded: done, failed };
+  }
+
+  /** The dead letters a bulk action applies to: the filter, discarded ones excluded, at most `max`. */
+  private async select(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, max: number): Promise<DeadLetterSummary[]> {
     const matched: DeadLetterSummary[] = [];
     let continuation: string | undefined;
     do {
@@ -89,18 +123,21 @@ export class DeadLetterView {
       matched.push(...page.items);
       continuation = page.continuation;
     } while (continuation !== undefined && matched.length < max);
-    const selected = matched.slice(0, max);
-    if (dryRun) return { dryRun: true, matched: selected.length, items: selected };
-    const replayed: string[] = [];
+    return matched.slice(0, max);
+  }
+
+  /** One change per dead letter; a failure is reported with the others carried on. */
+  private async each(items: readonly DeadLetterSummary[], act: (jobId: string) => Promise<unknown>) {
+    const done: string[] = [];
     const failed: { jobId: string; error: string }[] = [];
-    for (const item of selected) {
+    for (const item of items) {
       try {
-        await this.coordinator.action(scope, item.jobId, "requeue", "replayed from dead letters (bulk)");
-        replayed.push(item.jobId);
+        await act(item.jobId);
+        done.push(item.jobId);
       } catch (error) {
         failed.push({ jobId: item.jobId, error: error instanceof Error ? error.message : String(error) });
       }
     }
-    return { dryRun: false, matched: selected.length, replayed, failed };
+    return { done, failed };
   }
 }

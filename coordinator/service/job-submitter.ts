@@ -5,7 +5,7 @@ import {
   type SubmitJobBody,
 } from "../../contracts/index.js";
 import { assertAcyclic, depSatisfied } from "../jobs/dependency-graph.js";
-import { contentHashOf, deriveJobId, newIdempotencyKey } from "../jobs/job-identity.js";
+import { contentHashOf, deriveJobId, JOB_ID, newIdempotencyKey } from "../jobs/job-identity.js";
 import { newJobDoc } from "../jobs/new-job.js";
 import { supersedeJob } from "../jobs/supersede-job.js";
 import { withEvent } from "../lifecycle/job-events.js";
@@ -128,25 +128,45 @@ export class JobSubmitter {
       }
     }
     const graph = new Map<string, readonly string[]>(planned.map((job) => [job.id, job.depIds]));
+    // Every node of the graph by the key the user knows it by, for messages.
+    const keyOf = new Map<string, string>(planned.map((job) => [job.id, job.key]));
     const pending = planned.flatMap((job) => job.depIds).filter((id) => !graph.has(id));
     while (pending.length > 0) {
       const id = pending.pop()!;
       if (graph.has(id)) continue;
       const stored = await this.book.read(id);
-      if (stored === undefined || stored.doc.productId !== productId) {
-        const owner = planned.find((job) => job.depIds.includes(id));
-        throw new FleetError("UNKNOWN_DEPENDENCY", `dependency of job '${owner?.key ?? "?"}' does not exist (submit it first)`, {
-          field: "deps",
-          jobId: id,
-        });
-      }
+      if (stored === undefined || stored.doc.productId !== productId) throw await this.unknownDependency(productId, planned, id);
       graph.set(id, stored.doc.deps);
+      keyOf.set(id, stored.doc.idempotencyKey);
       for (const dep of stored.doc.deps) if (!graph.has(dep)) pending.push(dep);
     }
     assertAcyclic(
       planned.map((job) => job.id),
       (id) => graph.get(id) ?? [],
+      (id) => keyOf.get(id) ?? id,
     );
+  }
+
+  /** Names the missing dependency by the key that was sent, once, and says what to do. A job id
+   * sent where a key belongs is named as such, with the key to use when that job exists. */
+  private async unknownDependency(productId: string, planned: readonly Planned[], missingId: string): Promise<FleetError> {
+    const owner = planned.find((job) => job.depIds.includes(missingId));
+    const key = owner?.spec.deps.find((dep) => deriveJobId(productId, dep) === missingId) ?? missingId;
+    const details = { field: "deps", job: owner?.key, dependency: key };
+    if (JOB_ID.test(key)) {
+      const named = this.book.cached(key) ?? (await this.book.read(key))?.doc;
+      if (named !== undefined && named.productId === productId) {
+        return new FleetError("UNKNOWN_DEPENDENCY", `job '${owner?.key ?? "?"}': '${key}' is a job id; deps take idempotency keys: use '${named.idempotencyKey}'`, details, {
+          hint: false,
+        });
+      }
+      return new FleetError("UNKNOWN_DEPENDENCY", `job '${owner?.key ?? "?"}': '${key}' looks like a job id, but deps take idempotency keys and no job has this key`, details, {
+        hint: "name each dependency by the idempotencyKey it was submitted with",
+      });
+    }
+    return new FleetError("UNKNOWN_DEPENDENCY", `job '${owner?.key ?? "?"}' depends on '${key}', which does not exist in this product`, details, {
+      hint: "submit that job first (or in the same request), or fix the key in deps",
+    });
   }
 
   private async submitOne(productId: string, planned: Planned, now: number): Promise<SubmitResult> {
@@ -221,6 +241,8 @@ function jobSpecOf(job: JobDoc): JobSpec {
     depsMode: job.depsMode,
     ...(job.title === undefined ? {} : { title: job.title }),
     ...(job.budget === undefined ? {} : { budget: job.budget }),
+    ...(job.repo === undefined ? {} : { repo: job.repo }),
+    ...(job.baseBranch === undefined ? {} : { baseBranch: job.baseBranch }),
   };
 }
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
 import { type Collection, type DocOf, isStoreError, type StoreErrorCode, type StorePort, type StoreQuery } from "../port.js";
 import { assignedJob, budgetDoc, checkpointDoc, eventPageDoc, factoryDoc, jobDoc, operatorCredentialDoc, poolDoc } from "./store-contract-docs.js";
+import { runSearchContract } from "./store-contract-search.js";
 import { runTtlContract } from "./store-contract-ttl.js";
 
 export type MakeStore = () => Promise<{
@@ -318,6 +319,8 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
         expect((await store.get("jobs", "d", "d"))?.doc.retries).toBe(9);
       });
     });
+
+    runSearchContract(() => store);
 
     describe("query order, paging and partitions", () => {
       it("orders ascending and descending by numbers and by strings", async () => {

@@ -1,5 +1,5 @@
 import type { SqlQuerySpec } from "@azure/cosmos";
-import type { StoreFilter, StoreQuery } from "../port.js";
+import { isAnyOf, type StoreCondition, type StoreCountQuery, type StoreFilter, type StoreQuery } from "../port.js";
 import { type FilterScalar, filterValueType, validateFieldPath, validateStoreQuery } from "../validate-store-query.js";
 
 /** Cosmos SQL type checks per filter value type, for the guards below. */
@@ -13,17 +13,36 @@ const TYPE_CHECK = { string: "IS_STRING", number: "IS_NUMBER", boolean: "IS_BOOL
  */
 export function compileQuery(query: StoreQuery): SqlQuerySpec {
   validateStoreQuery(query);
-  const parameters: { name: string; value: FilterScalar }[] = [];
-  const param = (value: FilterScalar): string => {
+  const { where, parameters } = compileWhere(query.where ?? []);
+  let text = `SELECT * FROM c${where}`;
+  if (query.orderBy !== undefined) text += ` ORDER BY ${path(query.orderBy.field)} ${query.orderBy.direction === "asc" ? "ASC" : "DESC"}`;
+  return { query: text, parameters };
+}
+
+/** `SELECT VALUE COUNT(1) FROM c WHERE ...`: one aggregate, no documents read. */
+export function compileCount(query: StoreCountQuery): SqlQuerySpec {
+  validateStoreQuery(query);
+  const { where, parameters } = compileWhere(query.where ?? []);
+  return { query: `SELECT VALUE COUNT(1) FROM c${where}`, parameters };
+}
+
+type Parameter = { name: string; value: FilterScalar | Readonly<Record<string, FilterScalar>> };
+
+function compileWhere(conditions: readonly StoreCondition[]): { where: string; parameters: Parameter[] } {
+  const parameters: Parameter[] = [];
+  const param = (value: Parameter["value"]): string => {
     const name = `@p${parameters.length}`;
     parameters.push({ name, value });
     return name;
   };
-  const clauses = (query.where ?? []).map((filter) => clause(filter, param));
-  let text = "SELECT * FROM c";
-  if (clauses.length > 0) text += ` WHERE ${clauses.join(" AND ")}`;
-  if (query.orderBy !== undefined) text += ` ORDER BY ${path(query.orderBy.field)} ${query.orderBy.direction === "asc" ? "ASC" : "DESC"}`;
-  return { query: text, parameters };
+  const clauses = conditions.map((condition) => conditionClause(condition, param));
+  return { where: clauses.length === 0 ? "" : ` WHERE ${clauses.join(" AND ")}`, parameters };
+}
+
+function conditionClause(condition: StoreCondition, param: (value: Parameter["value"]) => string): string {
+  if (!isAnyOf(condition)) return clause(condition, param);
+  if (condition.anyOf.length === 0) return "false";
+  return `(${condition.anyOf.map((inner) => conditionClause(inner, param)).join(" OR ")})`;
 }
 
 /**
@@ -32,8 +51,20 @@ export function compileQuery(query: StoreQuery): SqlQuerySpec {
  * local peer instead treats `"a" != 1` and `NOT (undefined IN (...))` as true, and the guard makes
  * it answer as Cosmos DB does.
  */
-function clause(filter: StoreFilter, param: (value: FilterScalar) => string): string {
+function clause(filter: StoreFilter, param: (value: Parameter["value"]) => string): string {
   const field = path(filter.field);
+  switch (filter.op) {
+    case "starts_with":
+      return `STARTSWITH(${field}, ${param(filter.value as string)})`;
+    case "contains_ignore_case":
+      // LOWER on both sides rather than CONTAINS(x, y, true): the same result on Cosmos DB, and the
+      // local peer implements only the two-argument CONTAINS, so one statement runs on both.
+      return `CONTAINS(LOWER(${field}), ${param((filter.value as string).toLowerCase())})`;
+    case "array_contains":
+      return `ARRAY_CONTAINS(${field}, ${param(filter.value as FilterScalar)})`;
+    case "has_element":
+      return `ARRAY_CONTAINS(${field}, ${param(filter.value as Readonly<Record<string, FilterScalar>>)}, true)`;
+  }
   const type = filterValueType(filter);
   switch (filter.op) {
     case "in": {

@@ -8,6 +8,7 @@ import {
   PARTITION_KEYS,
   partitionKeyOf,
   type QueryPage,
+  type StoreCountQuery,
   type StoreFilter,
   StoreError,
   type StorePort,
@@ -15,7 +16,7 @@ import {
   type StoreStats,
   type Stored,
 } from "../port.js";
-import { compileQuery } from "./compile-query.js";
+import { compileCount, compileQuery } from "./compile-query.js";
 import { CONTAINER_DEFINITIONS } from "./container-definitions.js";
 import { type CallKind, translateCosmosError } from "./translate-cosmos-error.js";
 
@@ -184,6 +185,23 @@ export class CosmosStore implements StorePort {
       throw this.failed(error, `query on ${collection}`, "read");
     }
     return continuation === undefined ? { items } : { items, continuation };
+  }
+
+  async count(collection: Collection, query: StoreCountQuery): Promise<number> {
+    const where = query.partitionKey === undefined ? (query.where ?? []) : [partitionFilter(collection, query.partitionKey), ...(query.where ?? [])];
+    const spec = compileCount({ where });
+    this.counters.ops.query++;
+    try {
+      // An aggregate across partitions: the SDK combines the partial counts of every partition.
+      const response = await this.container(collection)
+        .items.query<number>(spec, query.partitionKey === undefined ? {} : { partitionKey: query.partitionKey })
+        .fetchAll();
+      this.counters.estimatedRu += EstimatedRu.queryPage;
+      this.succeeded(response);
+      return response.resources.reduce((sum, part) => sum + (typeof part === "number" ? part : 0), 0);
+    } catch (error) {
+      throw this.failed(error, `count on ${collection}`, "read");
+    }
   }
 
   stats(): StoreStats {

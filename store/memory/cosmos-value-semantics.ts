@@ -1,4 +1,4 @@
-import type { StoreFilter } from "../port.js";
+import { isAnyOf, type StoreCondition, type StoreFilter } from "../port.js";
 
 /**
  * How Cosmos DB's SQL compares JSON values, for the memory store to filter and sort exactly like the
@@ -16,9 +16,34 @@ export function valueAt(doc: unknown, path: string): unknown {
   return current;
 }
 
+/** An OR group holds when one of its conditions does (none: it never holds). */
+export function matchesCondition(doc: unknown, condition: StoreCondition): boolean {
+  if (isAnyOf(condition)) return condition.anyOf.some((inner) => matchesCondition(doc, inner));
+  return matchesFilter(doc, condition);
+}
+
 export function matchesFilter(doc: unknown, filter: StoreFilter): boolean {
   const value = valueAt(doc, filter.field);
   if (value === undefined) return false;
+  switch (filter.op) {
+    case "starts_with":
+      return typeof value === "string" && value.startsWith(filter.value as string);
+    case "contains_ignore_case":
+      return typeof value === "string" && value.toLowerCase().includes((filter.value as string).toLowerCase());
+    case "array_contains":
+      return Array.isArray(value) && value.some((item) => comparable(item, filter.value) && item === filter.value);
+    case "has_element": {
+      // ARRAY_CONTAINS(array, object, true): some object element has every property given.
+      const wanted = Object.entries(filter.value as Record<string, unknown>);
+      return (
+        Array.isArray(value) &&
+        value.some(
+          (item) =>
+            item !== null && typeof item === "object" && !Array.isArray(item) && wanted.every(([key, expected]) => (item as Record<string, unknown>)[key] === expected),
+        )
+      );
+    }
+  }
   switch (filter.op) {
     case "in":
       return (filter.value as readonly unknown[]).some((item) => comparable(value, item) && value === item);

@@ -10,12 +10,13 @@ import {
   type QueryPage,
   StoreError,
   type StorePort,
+  type StoreCountQuery,
   type StoreQuery,
   type StoreStats,
   type Stored,
 } from "../port.js";
 import { validateStoreQuery } from "../validate-store-query.js";
-import { compareForOrder, matchesFilter, valueAt } from "./cosmos-value-semantics.js";
+import { compareForOrder, matchesCondition, valueAt } from "./cosmos-value-semantics.js";
 
 interface Row {
   /** The stored document as JSON text: immutable, so no caller can alias it, and its length is
@@ -133,7 +134,7 @@ export class MemoryStore implements StorePort {
     const matches = (row: Row): boolean =>
       (row.expiresAt === undefined || now < row.expiresAt) &&
       (query.partitionKey === undefined || row.pk === query.partitionKey) &&
-      where.every((filter) => matchesFilter(viewOf(row), filter));
+      where.every((condition) => matchesCondition(viewOf(row), condition));
     const rows = this.rows(collection).values();
     const page: Row[] = [];
     let more = false;
@@ -171,6 +172,19 @@ export class MemoryStore implements StorePort {
     if (!more || last === undefined) return { items };
     const value = query.orderBy === undefined ? undefined : valueAt(viewOf(last), query.orderBy.field);
     return { items, continuation: encodeCursor({ order, seq: last.seq, hasValue: value !== undefined, value }) };
+  }
+
+  async count(collection: Collection, query: StoreCountQuery): Promise<number> {
+    validateStoreQuery(query);
+    this.counters.ops.query++;
+    this.counters.estimatedRu += EstimatedRu.queryPage;
+    const where = query.where ?? [];
+    let count = 0;
+    for (const row of this.rows(collection).values()) {
+      if (query.partitionKey !== undefined && row.pk !== query.partitionKey) continue;
+      if (where.every((condition) => matchesCondition(viewOf(row), condition))) count++;
+    }
+    return count;
   }
 
   stats(): StoreStats {

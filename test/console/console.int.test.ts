@@ -155,8 +155,9 @@ describe.skipIf(missing !== undefined)("the operator console in a browser", () =
     if (why.status === 404) {
       await page.getByTestId("why-unavailable").getByText("Not available on this coordinator").waitFor();
     } else {
-      const answer = (await why.json()) as { sentence: string };
-      await page.getByTestId("why").getByText(answer.sentence).waitFor();
+      const answer = (await why.json()) as { summary: string };
+      expect(answer.summary).toContain("waiting for 1 of 1 dependencies");
+      await page.getByTestId("why").getByText(answer.summary).waitFor();
     }
     // The graph shows the dependency and links to it.
     await page.locator(`[data-node="${gate}"]`).waitFor();

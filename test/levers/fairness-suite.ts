@@ -25,7 +25,7 @@ export function runFairnessSuite(name: string, makeStore: MakeStore): void {
       const order: string[] = [];
       for (let round = 0; round < rounds; round++) {
         await f.h.tick();
-        const assigned = ((await f.h.call("GET", "/fleet/jobs?stage=assigned&limit=500", { as: "fleetOperator" })).json().items as JobDoc[]).sort(
+        const assigned = ((await f.h.call("GET", "/fleet/jobs?stage=assigned&limit=500&view=full", { as: "fleetOperator" })).json().items as JobDoc[]).sort(
           (a, b) => a.events.at(-1)!.seq - b.events.at(-1)!.seq || (a.id < b.id ? -1 : 1),
         );
         if (assigned.length === 0) break;

@@ -9,19 +9,24 @@ import { formatUsd } from "../format/numbers.js";
 import { Time } from "../format/time.js";
 import type { PoolRow } from "./overview-page.js";
 
+/** GET /fleet/budgets/:productId (null ceiling: no ceiling; window "none": no window). */
 interface Budget {
   productId: string;
-  ceilingUsd?: number;
+  ceilingUsd: number | null;
   spentUsd: number;
+  remainingUsd: number | null;
   window: string;
+  windowStartsAt: number;
   paused: boolean;
-  pausedReason?: string;
-  updatedAt: string | number;
+  pausedBy: string | null;
+  pauseReason: string | null;
+  pausedAt: number | null;
 }
 
+/** GET /fleet/budgets/:productId/burndown: spend per day of the window. */
 interface Burndown {
-  ceilingUsd?: number;
-  points: { at: string | number; spentUsd: number }[];
+  ceilingUsd: number | null;
+  days: { day: string; spentUsd: number; cumulativeUsd: number; remainingUsd: number | null }[];
 }
 
 /** Per-product spend against its ceiling with the burn-down, and pause/resume of products and
@@ -74,7 +79,7 @@ function ProductBudget({ productId }: { productId: string }) {
   if (budget.error !== undefined) return <ErrorBox error={budget.error} />;
   const data = budget.data;
   if (data === undefined) return <Loading what={`the budget of ${productId}`} />;
-  const share = data.ceilingUsd === undefined || data.ceilingUsd === 0 ? undefined : Math.min(1, data.spentUsd / data.ceilingUsd);
+  const share = data.ceilingUsd === null || data.ceilingUsd === 0 ? undefined : Math.min(1, data.spentUsd / data.ceilingUsd);
   const toggle = () =>
     setRequest({
       title: `${data.paused ? "Resume" : "Pause"} product ${productId}?`,
@@ -91,16 +96,22 @@ function ProductBudget({ productId }: { productId: string }) {
         budget.reload();
       },
     });
-  const points = burndown.data?.points ?? [];
+  const points = (burndown.data?.days ?? []).map((day) => ({ at: `${day.day}T00:00:00Z`, spentUsd: day.cumulativeUsd }));
+  const ceiling = data.ceilingUsd;
   return (
     <section class="card" data-testid="budget">
       <header>
         <h2>Product {productId}</h2>
-        <span class={data.paused ? "health health-paused" : "health health-ok"}>{data.paused ? `paused${data.pausedReason === undefined ? "" : `: ${data.pausedReason}`}` : "spending"}</span>
+        <span class={data.paused ? "health health-paused" : "health health-ok"}>{data.paused ? `paused${data.pausedBy === "ceiling" ? " at the ceiling" : ""}${data.pauseReason === null ? "" : `: ${data.pauseReason}`}` : "spending"}</span>
       </header>
       <p>
-        {formatUsd(data.spentUsd)} spent {data.ceilingUsd === undefined ? "(no ceiling)" : `of ${formatUsd(data.ceilingUsd)}`} this {data.window === "total" ? "lifetime" : data.window.replace(/ly$/, "")}
-        {" · "}updated <Time value={data.updatedAt} />
+        {formatUsd(data.spentUsd)} spent {ceiling === null ? "(no ceiling)" : `of ${formatUsd(ceiling)}`} {data.window === "none" ? "in all" : `this ${data.window === "daily" ? "day" : data.window.replace(/ly$/, "")}`}
+        {" · "}window since <Time value={data.windowStartsAt} />
+        {data.pausedAt === null ? null : (
+          <>
+            {" · "}paused <Time value={data.pausedAt} />
+          </>
+        )}
       </p>
       {share === undefined ? null : (
         <div class="spend-bar" aria-hidden="true" title={`${Math.round(share * 100)}% of the ceiling spent`}>
@@ -116,7 +127,7 @@ function ProductBudget({ productId }: { productId: string }) {
           left="USD"
           series={[
             { label: "spent (USD)", color: "#2a6fdb", values: points.map((p) => p.spentUsd) },
-            ...(data.ceilingUsd === undefined ? [] : [{ label: "ceiling (USD)", color: "#d64541", dash: [6, 4], values: points.map(() => data.ceilingUsd!) }]),
+            ...(ceiling === null ? [] : [{ label: "ceiling (USD)", color: "#d64541", dash: [6, 4], values: points.map(() => ceiling) }]),
           ]}
         />
       ) : null}

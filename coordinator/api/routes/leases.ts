@@ -1,6 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
+import {
+  errorResponses,
+  JobDocument,
+  JobIdParams,
+  LeaseEpochBody,
+  ReleaseLeaseBody,
+  ReleaseResponse,
+  RenewResponse,
+} from "../../../contracts/index.js";
 import { factoryOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
@@ -9,6 +17,7 @@ import type { ApiContext } from "../context.js";
 export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const factory = requireRole(ctx.credentials, "factory", ctx.limiter);
+  const errors = errorResponses(400, 401, 403, 404, 409, 429, 503);
 
   api.post(
     "/fleet/jobs/:id/lease/accept",
@@ -18,6 +27,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
         summary: "Accept the assignment of an epoch; returns the full job. A second accept of the epoch by another factory gets 409 LEASE_TAKEN",
         params: JobIdParams,
         body: LeaseEpochBody,
+        response: { 200: JobDocument, ...errors },
       },
       onRequest: factory,
     },
@@ -32,6 +42,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
         summary: "Extend the accepted lease. `stop` in the answer: checkpoint and release with outcome drained; `drain`: finish, take no new work, exit",
         params: JobIdParams,
         body: LeaseEpochBody,
+        response: { 200: RenewResponse, ...errors },
       },
       onRequest: factory,
     },
@@ -43,7 +54,7 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/jobs/:id/lease/release",
-    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, onRequest: factory },
+    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody, response: { 200: ReleaseResponse, ...errors } }, onRequest: factory },
     async (request) => {
       const job = await ctx.coordinator.release(factoryOf(request), request.params.id, request.body);
       ctx.kick();

@@ -55,7 +55,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
         } else {
           // Older than memory holds (or a job not changed since this process started): one read
           // of the job's timeline from the store, then live.
-          backlog = (await ctx.coordinator.events(scope, jobId)).filter((event) => event.seq > after);
+          backlog = (await ctx.coordinator.events(scope, jobId, after)).events.filter((event) => event.seq > after);
         }
       } catch (error) {
         unsubscribe();

@@ -2,11 +2,13 @@ import { useEffect, useRef } from "preact/hooks";
 import { ErrorBox, FactsList, Loading } from "../../components/feedback.js";
 import { useApi } from "../../data/use-api.js";
 
+/** GET /fleet/jobs/:id/why (contracts/why.ts): the summary is the first reason's sentence. */
 export interface WhyAnswer {
   jobId: string;
   stage: string;
-  sentence: string;
-  reasons: { code: string; facts: Record<string, unknown> }[];
+  waiting: boolean;
+  summary: string;
+  reasons: { code: string; message: string; facts: Record<string, unknown> }[];
 }
 
 /** "Why is this job not running?" in the server's own words, with the facts behind the sentence. */
@@ -29,12 +31,13 @@ export function WhyPanel({ jobId, version }: { jobId: string; version?: string }
   if (why.data === undefined) return <Loading what="the answer" />;
   return (
     <div class="why" data-testid="why">
-      <p class="why-sentence">{why.data.sentence}</p>
+      <p class="why-sentence">{why.data.summary}</p>
       {why.data.reasons.length === 0 ? null : (
         <ul class="why-reasons">
-          {why.data.reasons.map((reason) => (
+          {why.data.reasons.map((reason, index) => (
             <li key={reason.code}>
               <code>{reason.code}</code>
+              {index === 0 ? null : <p class="why-more">{reason.message}</p>}
               <FactsList facts={reason.facts} />
             </li>
           ))}

@@ -1,0 +1,19 @@
+import type { FastifySchemaCompiler } from "fastify";
+import type { z } from "zod";
+import { describeZodIssues, FleetError, type InputPart } from "../../contracts/index.js";
+
+/**
+ * Validates every request part with its zod schema and, on failure, throws the product's own
+ * VALIDATION error: each field named and described in our words (contracts/validation-message.ts),
+ * never zod's. Parsing with `reportInput` lets a missing field read "is required".
+ */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema, httpPart }) =>
+  (data) => {
+    const result = schema.safeParse(data, { reportInput: true });
+    if (result.success) return { value: result.data };
+    const part = (httpPart ?? "body") as InputPart;
+    const fields = describeZodIssues(result.error.issues, part);
+    const label = part === "querystring" ? "query" : part === "params" ? "path" : part;
+    return { error: new FleetError("VALIDATION", `invalid ${label}: ${fields.map((f) => f.message).join("; ")}`, { fields }) };
+  };
