@@ -13,3 +13,5 @@ export * from "./stage.js";
 export * from "./topology.js";
 export * from "./checkpoint-doc.js";
 export * from "./clock.js";
+export * from "./timers.js";
+export * from "./call-retry-backoff.js";
