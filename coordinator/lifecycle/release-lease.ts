@@ -2,7 +2,8 @@ import type { JobDoc, ReleaseLeaseBody, RunResult } from "../../contracts/index.
 import { assertLeaseHolder } from "./fencing.js";
 import { finishJob } from "./finish-job.js";
 import { requeueJob } from "./requeue.js";
-import { retriesExhausted, retryDelayMs } from "./retry-backoff.js";
+import { retriesExhausted, retryDelayMs } from "./job-retry-schedule.js";
+import { withoutLeaseLosses } from "./lose-lease.js";
 import { runOfEpoch, updateRun } from "./runs.js";
 
 const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
@@ -22,6 +23,7 @@ const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
  *   RetriesExhausted once the retry policy is used up.
  * - later: requeued after `laterSeconds` (or the backoff) without consuming a retry.
  * - drained (scale-in): requeued at once with the checkpoint, without consuming a retry.
+ * Every release is a worker's answer for its attempt, so it ends a run of lost leases (lose-lease.ts).
  * A release repeated with the same epoch and outcome (a retried request) returns the job unchanged.
  */
 export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: string, now: number): JobDoc {
@@ -39,7 +41,8 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
     ...(body.insights === undefined ? {} : { insights: body.insights }),
     ...(body.artifacts === undefined ? {} : { artifacts: body.artifacts }),
   }));
-  const withCheckpoint: JobDoc = body.checkpoint === undefined ? closed : { ...closed, checkpoint: body.checkpoint };
+  const answered = withoutLeaseLosses(closed);
+  const withCheckpoint: JobDoc = body.checkpoint === undefined ? answered : { ...answered, checkpoint: body.checkpoint };
   switch (body.outcome) {
     case "shipped":
       return finishJob(withCheckpoint, "shipped", "factory", now, {});
@@ -59,7 +62,8 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
   }
 }
 
-/** A failed attempt: requeue with backoff, or dead-letter when the retry policy is used up. */
+/** A failed attempt the worker reported: requeue with backoff, or dead-letter when the retry policy
+ * is used up. */
 export function failAttempt(job: JobDoc, now: number, reason: string): JobDoc {
   const retriesUsed = job.retries + 1;
   if (retriesExhausted(job.retry, retriesUsed)) {
