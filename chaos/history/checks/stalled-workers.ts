@@ -26,7 +26,9 @@ export function checkStalledWorkers(view: HistoryView): { violations: Violation[
     if (resume === undefined) continue;
     for (const held of heldAt(view, pause)) {
       const after = view.stateBefore(held.jobId, invocationOf(resume));
-      const lost = after === undefined || after.epoch !== held.epoch || after.factoryId !== pause.actor || (after.expiresAt ?? 0) <= resume.invokedAt;
+      // Without the lease's expiry in the history (live: timelines keep no renewals), only a job
+      // that moved on proves the lease was lost.
+      const lost = after === undefined || after.epoch !== held.epoch || after.factoryId !== pause.actor || (after.expiresAt !== undefined && after.expiresAt <= resume.invokedAt);
       if (!lost) continue;
       figures.stalledPastLease++;
       const fencedAt = firstFencing(view, pause.actor, held.jobId, held.epoch, invocationOf(resume));
