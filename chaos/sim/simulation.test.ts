@@ -37,11 +37,13 @@ describe("deterministic simulation", () => {
     expect(c.hash).not.toBe(a.hash);
   });
 
-  it("does not dead-letter a healthy job whose workers were killed three times and paused once (seed 808)", async () => {
-    const result = await runSimulation({ seed: 808, jobs: 30, fencing: true });
-    expect(result.check.figures.agentKills).toBeGreaterThanOrEqual(3);
-    expect(result.check.violations.filter((v) => v.invariant === "healthy-dead-lettered")).toEqual([]);
-    expect(result.check.ok).toBe(true);
+  it("ships a healthy job that lost its lease four times to faults (seed 335), which the old rule dead-lettered", async () => {
+    const result = await runSimulation({ seed: 335, jobs: 30, fencing: true });
+    const poison = new Set(result.history.flatMap((op) => (op.kind === "submit" && op.poison && op.jobId !== undefined ? [op.jobId] : [])));
+    const unlucky = result.jobs.filter((job) => !poison.has(job.id) && job.runs.filter((run) => run.result === "expired").length >= 4).map((job) => job.id);
+    expect(unlucky, "no healthy job of seed 335 lost four leases any more: the history changed, pick a seed that has one").not.toEqual([]);
+    for (const id of unlucky) expect(result.jobs.find((job) => job.id === id)?.stage).toBe("shipped");
+    expect(result.check.violations).toEqual([]);
   });
 
   it("catches a planted bug: with fencing disabled the checker reports the double completion and the seed", async () => {
