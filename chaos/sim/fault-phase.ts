@@ -18,7 +18,6 @@ export function scheduleFaults(world: SimWorld): void {
   }
   for (const planned of plan.coordinatorCrashes) {
     loop.at(START + planned.at, () => {
-      world.count("coordinator-crash");
       if (planned.afterTick) world.coordinator.crashAfterNextTick(planned.downMs);
       else world.coordinator.crash(planned.downMs);
     });

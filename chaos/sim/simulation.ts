@@ -57,7 +57,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     wallMs: performance.now() - wallStart,
     steps: world.loop.steps,
     jobs,
-    faults,
+    // Crashes are counted as they happen (a planned one finds the coordinator already down sometimes).
+    faults: check.figures.coordinatorCrashes === 0 ? faults : { ...faults, "coordinator-crash": check.figures.coordinatorCrashes },
     diagnosis: {
       relay: world.coordinator.relay?.stats(),
       liveAgents: factories.filter((f) => f.alive).length,
