@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AssignmentMessage, JobDoc } from "../contracts/index.js";
 import { queuedJob } from "../test/support/job-fixture.js";
 import { ManualTime } from "./engines/manual-time.js";
+import type { Engine, EngineContext } from "./engines/port.js";
 import { SimEngine } from "./engines/sim-engine.js";
 import { FakeCoordinatorPort, STALE_EPOCH } from "./fake-coordinator-port.js";
 import { AttemptRunner } from "./run-assignment.js";
@@ -36,14 +37,25 @@ describe("AttemptRunner on a manual clock", () => {
     time = new ManualTime();
     const job = acceptedJob(time, overrides);
     const coordinator = new FakeCoordinatorPort(job, () => time.now());
-    const runner = new AttemptRunner(job, messageOf(job), coordinator, new SimEngine({ durationMs, failureRate: 0, crashRate: 0 }), {
+    // The sim engine, and a look at the context the runner hands it.
+    const sim = new SimEngine({ durationMs, failureRate: 0, crashRate: 0 });
+    const contexts: EngineContext[] = [];
+    const engine: Engine = {
+      name: "spied-sim",
+      run: (j, context) => {
+        contexts.push(context);
+        return sim.run(j, context);
+      },
+      checkpoint: (j) => sim.checkpoint(j),
+    };
+    const runner = new AttemptRunner(job, messageOf(job), coordinator, engine, {
       workDir: ".tmp/runner-test",
       defaultWallMs: 3_600_000,
       logger,
       clock: time,
       timers: time,
     });
-    return { job, coordinator, runner, ended: runner.run() };
+    return { job, coordinator, runner, contexts, ended: runner.run() };
   };
 
   it("renews at a third of the lease, reports each stage change once and releases shipped", async () => {
@@ -59,10 +71,13 @@ describe("AttemptRunner on a manual clock", () => {
   });
 
   it("stops the engine and drops the attempt without releasing when a renewal is fenced (STALE_EPOCH)", async () => {
-    const { coordinator, ended } = start();
+    const { coordinator, contexts, ended } = start();
     coordinator.refuse = (call) => (call.op === "renew" && coordinator.of("renew").length >= 2 ? STALE_EPOCH : undefined);
     await time.advance(20_000);
     expect(await ended).toBe("fenced");
+    // The engine was told to stop, as on a drain (engines know only budget and drain).
+    expect(contexts[0]?.signal.aborted).toBe(true);
+    expect(contexts[0]?.abortReason()).toBe("drain");
     expect(coordinator.of("release")).toEqual([]);
     // The fenced runner writes nothing more for the job: no report after the rejection.
     const fencedAt = coordinator.of("renew")[1]!.at;
@@ -82,9 +97,11 @@ describe("AttemptRunner on a manual clock", () => {
   });
 
   it("aborts the engine when the job's wall-clock budget runs out and releases it as retryable", async () => {
-    const { coordinator, ended } = start({ budget: { wallSeconds: 5 } });
+    const { coordinator, contexts, ended } = start({ budget: { wallSeconds: 5 } });
     await time.advance(5_000);
     expect(await ended).toBe("released");
+    expect(contexts[0]?.wallBudgetMs).toBe(5_000);
+    expect(contexts[0]?.abortReason()).toBe("budget");
     const [release] = coordinator.of("release");
     expect(release?.body).toMatchObject({ leaseEpoch: 4, outcome: "retryable", message: "wall-clock budget of 5000 ms exceeded" });
     expect(release?.at).toBe(Date.UTC(2026, 0, 1) + 5_000);
