@@ -9,5 +9,6 @@ export default defineConfig({
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ["default"],
+    setupFiles: ["test/support/leak-check.ts"],
   },
 });

@@ -32,7 +32,7 @@ export async function measureLifecycleCost(jobs: number): Promise<LifecycleCost>
     const { job } = await coordinator.submit("bench", { ...body, kind: "leaf" });
     now += 1;
     await coordinator.tick();
-    const assigned = coordinator.book.cached(job.id)!;
+    const assigned = coordinator.activeJob(job.id)!;
     const factory: FactoryPrincipal = { kind: "factory", credentialId: "bench", productId: "*", pool: assigned.lease!.pool, factoryId: `f-${n}` };
     await coordinator.accept(factory, job.id, assigned.leaseEpoch);
     for (const stage of ["building", "review", "testing"] as const) await coordinator.report(factory, job.id, { stage, leaseEpoch: assigned.leaseEpoch });

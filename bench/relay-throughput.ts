@@ -60,7 +60,16 @@ export async function measureRelay(jobs: number): Promise<RelayResult> {
   await coordinator.start();
   const counts = { send: 0, receive: 0, complete: 0 };
   const broker = counting(new ServiceBusBroker({ connectionString: local.connectionString }), counts);
-  const dispatcher = await startDispatcher({ broker, topology, coordinator, store, clock: systemClock, logger: pino({ level: "silent" }) });
+  const dispatcher = await startDispatcher({
+    broker,
+    topology,
+    store,
+    isAwaitingAccept: (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch),
+    deadLetters: coordinator,
+    clock: systemClock,
+    logger: pino({ level: "silent" }),
+  });
+  coordinator.addSink(dispatcher.relay);
   await dispatcher.topologyApplied;
   for (let i = 0; i < jobs; i++) {
     await coordinator.submit("bench", { bodyMd: `job ${i}`, persona: "engineer", capabilities: ["lang:ts"], priority: "medium", deps: [], depsMode: "hard", kind: "leaf" });

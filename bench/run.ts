@@ -1,5 +1,6 @@
 import { cpus } from "node:os";
 import { measureAssignmentThroughput } from "./assignment-throughput.js";
+import { measureDurabilityCost, type WriteFigures } from "./durability-cost.js";
 import { measureLifecycleCost } from "./lifecycle-cost.js";
 import { measureRelay } from "./relay-throughput.js";
 
@@ -34,6 +35,13 @@ async function main(): Promise<void> {
     `  ${Math.round(relay.messagesPerSecond).toLocaleString("en")} messages/s (${relay.jobs} assignments in ${relay.seconds.toFixed(2)} s); ` +
       `broker operations per job ${relay.brokerOpsPerJob.total} (send ${relay.brokerOpsPerJob.send}, receive ${relay.brokerOpsPerJob.receive}, complete ${relay.brokerOpsPerJob.complete})`,
   );
+  log("durability cost: CosmosStore upserts of 1 KB documents to the embedded Cosmos peer, in memory vs journalled ...");
+  const durability = await measureDurabilityCost({ writes: quick ? 500 : 2000 });
+  const figures = (f: WriteFigures) => `${f.writesPerSecond.toLocaleString("en")} writes/s (p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms)`;
+  const fsyncs = (f: WriteFigures) => (f.fsyncsPerWrite === undefined ? "" : `, ${f.fsyncsPerWrite} fsyncs/write`);
+  for (const [label, mode] of [["in memory ", durability.inMemory], ["journalled", durability.journalled]] as const) {
+    log(`  ${label}: sequential ${figures(mode.sequential)}${fsyncs(mode.sequential)}; ${durability.concurrency} concurrent ${figures(mode.concurrent)}${fsyncs(mode.concurrent)}`);
+  }
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
@@ -45,6 +53,7 @@ async function main(): Promise<void> {
     })),
     lifecycleCost: cost,
     relay: { ...relay, messagesPerSecond: Math.round(relay.messagesPerSecond), seconds: Number(relay.seconds.toFixed(3)) },
+    durabilityCost: durability,
   };
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
 }

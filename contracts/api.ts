@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ArtifactPointer, Budget, Capability, Checkpoint, Id, Insights, RetryPolicy, ShortText } from "./common.js";
+import { Instant } from "./instant.js";
 import { DepsMode } from "./job.js";
 import { LIMITS } from "./limits.js";
 import { REPORTABLE_STAGES, Priority, Stage } from "./stage.js";
@@ -17,6 +18,8 @@ export const JobSpec = z
     retry: RetryPolicy.optional(),
     deps: z.array(Id).max(LIMITS.deps).default([]),
     depsMode: DepsMode.default("hard"),
+    /** Not assigned before this instant (epoch ms or ISO 8601 with offset). */
+    notBefore: Instant.optional(),
   })
   .strict();
 export type JobSpec = z.infer<typeof JobSpec>;

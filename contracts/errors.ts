@@ -7,6 +7,7 @@ export const ERROR_CATALOGUE = {
   UNAUTHENTICATED: { status: 401, hint: "send 'Authorization: Bearer <token>' with a valid, unrevoked token" },
   FORBIDDEN: { status: 403, hint: "this credential may not perform this call (wrong role or pool)" },
   NOT_FOUND: { status: 404, hint: "check the id; jobs of other products are invisible" },
+  ALREADY_EXISTS: { status: 409, hint: "pick another id, or leave it out and let the coordinator choose one" },
   IDEMPOTENCY_CONFLICT: { status: 409, hint: "use a new idempotency key, or resend the original content" },
   STALE_EPOCH: { status: 409, hint: "the job was reassigned; stop working on it and drop the assignment" },
   LEASE_TAKEN: { status: 409, hint: "another factory accepted this epoch first; drop the assignment" },

@@ -47,6 +47,25 @@ export const DeadLetterInfo = z
   .strict();
 export type DeadLetterInfo = z.infer<typeof DeadLetterInfo>;
 
+/** Cost the job's runs accrued, in integer micro-USD so sums are exact in any order. Written in
+ * the same conditional write that ends the run, so a run is counted exactly once: a retried
+ * release is a no-op, and a restart rebuilds the products' spend from these fields. */
+export const JobSpend = z
+  .object({
+    microUsd: z.number().int().nonnegative(),
+    /** Per UTC day (`YYYY-MM-DD`) the runs ended on: budget windows and burndowns are built from days. */
+    byDay: z.record(z.string(), z.number().int().nonnegative()),
+  })
+  .strict();
+export type JobSpend = z.infer<typeof JobSpend>;
+
+/** A running job chosen to make room for a critical one: told at its next lease renewal to
+ * checkpoint and release. */
+export const PreemptionRequest = z
+  .object({ by: Id, pool: Id, at: EpochMs })
+  .strict();
+export type PreemptionRequest = z.infer<typeof PreemptionRequest>;
+
 /** The job document (container `jobs`, partition key `/id`). The job embeds its lease, its
  * outbox marker, its runs and its recent events, so every transition is ONE conditional write. */
 export const JobDoc = z
@@ -87,6 +106,10 @@ export const JobDoc = z
     /** When the job last entered `queued` (anti-starvation aging starts here). */
     queuedAt: EpochMs,
     checkpoint: Checkpoint.optional(),
+    spend: JobSpend.optional(),
+    preemption: PreemptionRequest.optional(),
+    /** Times this job was preempted; past the topology's limit it is never chosen again. */
+    preemptions: z.number().int().nonnegative().optional(),
     deadLetter: DeadLetterInfo.optional(),
     runs: z.array(Run),
     events: z.array(JobEvent),

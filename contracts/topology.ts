@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Capability } from "./common.js";
+import { Capability, Id } from "./common.js";
+import { ProductSchedulingSettings } from "./weights.js";
 
 /** Pool names become subscription names, KEDA object names and Bicep resource names:
  * keep them DNS-label safe. */
@@ -67,8 +68,17 @@ export const Topology = z
     /** Service Bus topic every assignment is published to. */
     topic: z.string().min(1).max(260).default("assignments"),
     duplicateDetectionWindowSeconds: z.number().int().min(20).max(7 * 86_400).default(600),
-    /** Priority lane: critical jobs go to `<pool>-critical` subscriptions when true. */
-    criticalLane: z.boolean().default(false),
+    /** Per-product fair shares and score weights (the API can override them per product). */
+    products: z.record(Id, ProductSchedulingSettings).default({}),
+    /** Critical work makes room on a full pool by preempting lower-priority running jobs. */
+    preemption: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** A job preempted this many times is protected from further preemption. */
+        maxPerJob: z.number().int().min(0).max(100).default(2),
+      })
+      .strict()
+      .default({ enabled: true, maxPerJob: 2 }),
     pools: z.array(PoolDefinition).min(1).max(100),
   })
   .strict()

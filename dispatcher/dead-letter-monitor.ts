@@ -13,6 +13,8 @@ export interface DeadLetterStats {
   expired: number;
   unreadable: number;
   byReason: Record<string, number>;
+  /** Whether the last poll of the dead-letter queues failed (the broker is unreachable). */
+  lastPollFailed: boolean;
 }
 
 /** Reasons that do not mean the job is poison: an assignment that expired unaccepted is simply
@@ -27,7 +29,7 @@ const NOT_A_JOB_FAILURE = new Set(["TTLExpiredException"]);
  */
 export class DeadLetterMonitor {
   private readonly receivers = new Map<string, BrokerReceiver>();
-  private readonly stats_: DeadLetterStats = { reconciled: 0, stale: 0, expired: 0, unreadable: 0, byReason: {} };
+  private readonly stats_: DeadLetterStats = { reconciled: 0, stale: 0, expired: 0, unreadable: 0, byReason: {}, lastPollFailed: false };
   private stopped = true;
   private loopDone: Promise<void> = Promise.resolve();
 
@@ -68,8 +70,10 @@ export class DeadLetterMonitor {
       while (!this.stopped) {
         try {
           const settled = await this.pollOnce(100, 0);
+          this.stats_.lastPollFailed = false;
           delay = settled > 0 ? 0 : intervalMs;
         } catch (error) {
+          this.stats_.lastPollFailed = true;
           this.deps.onError?.(error);
           delay = Math.min(delay * 2, 10_000);
         }

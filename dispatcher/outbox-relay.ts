@@ -12,15 +12,15 @@ export interface OutboxSource {
 }
 
 /** The relay's progress: every assignment committed before the watermark has been published. */
-export interface RelayCheckpoint {
+export interface WatermarkStore {
   load(): Promise<number | undefined>;
   save(watermark: number): Promise<void>;
 }
 
 export interface OutboxRelayOptions {
   batchSize: number;
-  /** How often progress is written: a checkpoint, not a store write per job. */
-  checkpointIntervalMs: number;
+  /** How often the watermark is written: one small document, not a store write per job. */
+  watermarkIntervalMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   failureThreshold: number;
@@ -29,7 +29,7 @@ export interface OutboxRelayOptions {
 
 export const DEFAULT_RELAY_OPTIONS: OutboxRelayOptions = {
   batchSize: 100,
-  checkpointIntervalMs: 2000,
+  watermarkIntervalMs: 2000,
   backoffBaseMs: 200,
   backoffMaxMs: 5000,
   failureThreshold: 3,
@@ -48,13 +48,13 @@ export interface RelayStats {
   publishFailures: number;
   circuit: CircuitState;
   watermark: number;
-  checkpointsWritten: number;
+  watermarksWritten: number;
 }
 
 /**
  * The outbox relay (DESIGN rule 2): publishes committed assignments to the topic and then records
  * progress. The coordinator hands it each assignment after the write commits; after a restart it
- * re-reads assignments since its checkpoint and publishes them again, and Service Bus duplicate
+ * re-reads assignments since its watermark and publishes them again, and Service Bus duplicate
  * detection drops the copies (message id `jobId:epoch`). It owns its retry loop: backoff with
  * jitter and a circuit breaker, because the SDK does not retry a refused connection on send.
  */
@@ -67,8 +67,8 @@ export class OutboxRelay {
   private highestAt = 0;
   private watermark = 0;
   private savedWatermark = 0;
-  private lastCheckpointAt = 0;
-  private readonly stats_ = { published: 0, republished: 0, skipped: 0, publishFailures: 0, checkpointsWritten: 0, maxLagMs: 0 };
+  private lastWatermarkAt = 0;
+  private readonly stats_ = { published: 0, republished: 0, skipped: 0, publishFailures: 0, watermarksWritten: 0, maxLagMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private stopped = true;
@@ -79,15 +79,17 @@ export class OutboxRelay {
       broker: BrokerPort;
       topic: string;
       source: OutboxSource;
-      checkpoint: RelayCheckpoint;
+      watermarks: WatermarkStore;
       clock: Clock;
       random: () => number;
       onError?: (error: unknown, retryInMs: number) => void;
+      /** After each successful publish: how long each entry waited since its commit. */
+      onPublished?: (lagsMs: readonly number[]) => void;
     },
     options: Partial<OutboxRelayOptions> = {},
   ) {
     this.options = { ...DEFAULT_RELAY_OPTIONS, ...options };
-    this.lastCheckpointAt = deps.clock.now();
+    this.lastWatermarkAt = deps.clock.now();
     this.breaker = new CircuitBreaker({ failureThreshold: this.options.failureThreshold, openMs: this.options.circuitOpenMs });
   }
 
@@ -100,7 +102,7 @@ export class OutboxRelay {
 
   /** Re-reads what may not have been published before the last stop. Call before start(). */
   async recover(): Promise<number> {
-    const watermark = (await this.deps.checkpoint.load()) ?? 0;
+    const watermark = (await this.deps.watermarks.load()) ?? 0;
     this.watermark = watermark;
     this.savedWatermark = watermark;
     const entries = await this.deps.source.pendingSince(watermark);
@@ -118,7 +120,7 @@ export class OutboxRelay {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.pumping;
-    await this.saveCheckpoint(true).catch(() => undefined);
+    await this.saveWatermark(true).catch(() => undefined);
   }
 
   /** Stops at once WITHOUT recording progress, as a crash would: fault injection for tests and chaos. */
@@ -141,7 +143,7 @@ export class OutboxRelay {
       publishFailures: this.stats_.publishFailures,
       circuit: this.breaker.state(now),
       watermark: this.watermark,
-      checkpointsWritten: this.stats_.checkpointsWritten,
+      watermarksWritten: this.stats_.watermarksWritten,
     };
   }
 
@@ -150,7 +152,7 @@ export class OutboxRelay {
   async pumpOnce(): Promise<number> {
     const now = this.deps.clock.now();
     if (this.pending.size === 0) {
-      await this.saveCheckpoint(false);
+      await this.saveWatermark(false);
       return 0;
     }
     if (now < this.nextAttemptAt) return 0;
@@ -190,13 +192,14 @@ export class OutboxRelay {
     }
     this.failures = 0;
     this.breaker.succeeded();
+    this.deps.onPublished?.(batch.map((entry) => Math.max(0, now - entry.at)));
     for (const entry of batch) {
       this.pending.delete(keyOf(entry));
       this.stats_.published++;
       if (entry.recovered) this.stats_.republished++;
     }
     this.advanceWatermark();
-    await this.saveCheckpoint(false);
+    await this.saveWatermark(false);
     return batch.length;
   }
 
@@ -218,14 +221,14 @@ export class OutboxRelay {
     if (next > this.watermark) this.watermark = next;
   }
 
-  private async saveCheckpoint(force: boolean): Promise<void> {
+  private async saveWatermark(force: boolean): Promise<void> {
     const now = this.deps.clock.now();
     if (this.watermark === this.savedWatermark) return;
-    if (!force && now - this.lastCheckpointAt < this.options.checkpointIntervalMs) return;
-    await this.deps.checkpoint.save(this.watermark);
+    if (!force && now - this.lastWatermarkAt < this.options.watermarkIntervalMs) return;
+    await this.deps.watermarks.save(this.watermark);
     this.savedWatermark = this.watermark;
-    this.lastCheckpointAt = now;
-    this.stats_.checkpointsWritten++;
+    this.lastWatermarkAt = now;
+    this.stats_.watermarksWritten++;
   }
 
   private wake(): void {
@@ -256,12 +259,12 @@ export class OutboxRelay {
     } finally {
       this.running = false;
     }
-    // A checkpoint may still be due after the last publish.
+    // A watermark write may still be due after the last publish.
     if (!this.stopped && this.watermark !== this.savedWatermark) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.pumping = this.saveCheckpoint(false).catch(() => undefined).then(() => this.pending.size > 0 && this.wake());
-      }, this.options.checkpointIntervalMs);
+        this.pumping = this.saveWatermark(false).catch(() => undefined).then(() => this.pending.size > 0 && this.wake());
+      }, this.options.watermarkIntervalMs);
     }
   }
 }

@@ -1,11 +1,11 @@
 import { FLEET_PRODUCT_ID } from "../contracts/index.js";
-import type { Coordinator } from "../coordinator/service/coordinator.js";
 import type { StorePort } from "../store/port.js";
 import { outboxEntryOf, type OutboxEntry } from "./outbox-entry.js";
-import type { OutboxSource, RelayCheckpoint } from "./outbox-relay.js";
+import type { OutboxSource, WatermarkStore } from "./outbox-relay.js";
 
-/** The relay's view of the store: assigned jobs since the watermark (one query at start). */
-export function storeOutboxSource(store: StorePort, coordinator: Coordinator): OutboxSource {
+/** The relay's view of the store: assigned jobs since the watermark (one query at start).
+ * `isCurrent` answers from the coordinator's memory whether an epoch still awaits its accept. */
+export function storeOutboxSource(store: StorePort, isCurrent: (jobId: string, epoch: number) => boolean): OutboxSource {
   return {
     async pendingSince(watermark) {
       const entries: OutboxEntry[] = [];
@@ -27,15 +27,12 @@ export function storeOutboxSource(store: StorePort, coordinator: Coordinator): O
       } while (continuation !== undefined);
       return entries;
     },
-    isCurrent(jobId, epoch) {
-      const job = coordinator.book.cached(jobId);
-      return job !== undefined && job.stage === "assigned" && job.leaseEpoch === epoch && job.lease?.factoryId === undefined;
-    },
+    isCurrent,
   };
 }
 
-/** The relay's progress as one small document, written at most once per checkpoint interval. */
-export function storeRelayCheckpoint(store: StorePort, topic: string, now: () => number): RelayCheckpoint {
+/** The relay's progress as one small document, written at most once per watermark interval. */
+export function storeRelayWatermark(store: StorePort, topic: string, now: () => number): WatermarkStore {
   const id = `relay.${topic}`;
   return {
     async load() {

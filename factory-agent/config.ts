@@ -2,9 +2,14 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Id } from "../contracts/index.js";
+import { connectionStringProblem, fullyQualifiedNamespaceProblem } from "./service-bus-address.js";
 
 const Seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const Rate = z.coerce.number().min(0).max(1).default(0);
+const refineWith = (problem: (value: string) => string | undefined) => (value: string, ctx: z.RefinementCtx) => {
+  const message = problem(value);
+  if (message !== undefined) ctx.addIssue({ code: "custom", message });
+};
 
 /** The agent's configuration, from the environment, validated once at start. Every problem is
  * reported with the variable's name. */
@@ -26,8 +31,9 @@ export const AgentEnv = z
     SIM_DURATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(2000),
     SIM_FAILURE_RATE: Rate,
     SIM_CRASH_RATE: Rate,
-    SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
-    SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+    SERVICEBUS_CONNECTION_STRING: z.string().min(1).superRefine(refineWith(connectionStringProblem)).optional(),
+    /** Managed identity: the namespace's fully qualified host. */
+    SERVICEBUS_NAMESPACE: z.string().min(1).superRefine(refineWith(fullyQualifiedNamespaceProblem)).optional(),
     /** Optional: reach the namespace through this address (a proxy), e.g. https://127.0.0.1:15671. */
     SERVICEBUS_ENDPOINT_ADDRESS: z.string().url().optional(),
     TOPIC: z.string().min(1).default("assignments"),

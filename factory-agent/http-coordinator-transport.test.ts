@@ -45,6 +45,15 @@ describe("the HTTP coordinator transport", () => {
     expect(JSON.parse(seen[0]!.body)).toEqual({ stage: "review", leaseEpoch: 3 });
   });
 
+  it("keeps what the agent reads from a heartbeat answer: the token's pool and the directives", async () => {
+    const answer = { ok: true, at: 5, pool: "general", poolInTopology: true, drain: { reason: "pool-draining", message: "finish and exit" }, extra: "dropped" };
+    const transport = await serve({ status: 200, body: JSON.stringify(answer) });
+    expect(await transport.send({ op: "heartbeat", body: { load: 0, seats: 1, health: "ok" } })).toEqual({
+      answered: true,
+      result: { ok: true, value: { ok: true, at: 5, pool: "general", poolInTopology: true, drain: { reason: "pool-draining", message: "finish and exit" } } },
+    });
+  });
+
   it("answers INVALID_RESPONSE to a success body that does not match the call's schema", async () => {
     const transport = await serve({ status: 200, body: JSON.stringify({ jobId: "j", stage: "nowhere" }) });
     const outcome = await transport.send({ op: "release", jobId: "j", body: { leaseEpoch: 1, outcome: "shipped" } });

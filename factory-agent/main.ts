@@ -1,8 +1,11 @@
+import { parseArgs } from "node:util";
 import pino from "pino";
 import { systemClock, systemTimers } from "../contracts/index.js";
 import { createBroker } from "../broker/registry.js";
 import { Agent } from "./agent.js";
 import { type AgentConfig, loadAgentConfig } from "./config.js";
+import { agentHelp } from "./config-help.js";
+import { checkAgainstCoordinator } from "./coordinator-check.js";
 import { CoordinatorClient } from "./coordinator-client.js";
 import { CommandEngine } from "./engines/command-engine.js";
 import type { Engine } from "./engines/port.js";
@@ -13,6 +16,17 @@ import { HttpCoordinatorTransport } from "./http-coordinator-transport.js";
 
 /** Exit codes: 0 done (idle, one-shot finished, drained), 2 bad configuration, 1 crash. */
 async function main(): Promise<number> {
+  let help: boolean;
+  try {
+    help = parseArgs({ options: { help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values.help === true;
+  } catch (error) {
+    process.stderr.write(`factory agent: ${error instanceof Error ? error.message : String(error)}; it takes only --help (see npm run agent -- --help), everything else comes from the environment\n`);
+    return 2;
+  }
+  if (help) {
+    process.stdout.write(agentHelp());
+    return 0;
+  }
   let config: AgentConfig;
   try {
     config = loadAgentConfig();
@@ -21,11 +35,6 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = pino({ level: config.logLevel, base: { pool: config.pool, factoryId: config.factoryId } });
-  const engine: Engine =
-    config.engine.kind === "sim"
-      ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
-      : new CommandEngine({ command: config.engine.command, input: config.engine.input });
-  const broker = createBroker({ kind: "service-bus", ...config.broker });
   const client = new CoordinatorClient({
     transport: new HttpCoordinatorTransport({ baseUrl: config.coordinatorUrl, token: config.token, factoryId: config.factoryId }),
     clock: systemClock,
@@ -33,6 +42,22 @@ async function main(): Promise<number> {
     random: Math.random,
     onRetry: (call, attempt, reason) => logger.warn({ call, attempt, reason }, "coordinator call failed; retrying"),
   });
+  // Before receiving anything: a token of another pool would have every accept refused.
+  const identity = await checkAgainstCoordinator({
+    pool: config.pool,
+    coordinatorUrl: config.coordinatorUrl,
+    heartbeat: () => client.heartbeat({ load: 0, seats: config.seats, health: "ok" }),
+  });
+  if (identity.kind === "bad-configuration") {
+    process.stderr.write(`invalid factory-agent configuration:\n  ${identity.message}\n`);
+    return 2;
+  }
+  if (identity.kind === "unverified") logger.warn({ reason: identity.reason }, "POOL and FACTORY_TOKEN not verified with the coordinator; starting anyway");
+  const engine: Engine =
+    config.engine.kind === "sim"
+      ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
+      : new CommandEngine({ command: config.engine.command, input: config.engine.input });
+  const broker = createBroker({ kind: "service-bus", ...config.broker });
   const agent = new Agent(config, { broker, client, engine, logger, clock: systemClock, timers: systemTimers, random: Math.random });
   const health = await startHealthServer(config.healthPort, () => ({ pool: config.pool, factoryId: config.factoryId, ...agent.stats() }));
   const stopHeartbeat = startHeartbeat(client, config.heartbeatMs, () => ({ load: agent.stats().running, seats: config.seats }), logger, systemTimers);

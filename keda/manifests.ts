@@ -1,12 +1,16 @@
 import { ScaledJob, ScaledObject, TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1";
 import { subscriptionNameFor, type PoolDefinition, type Topology } from "../contracts/index.js";
+import { kedaServiceBusNamespaceMetadata, serviceBusHost } from "./service-bus-namespace.js";
 
 export interface KedaManifestOptions {
   namespace: string;
   /** host:port of the coordinator's external push scaler (KEDA externalscaler.proto). */
   coordinatorScalerAddress: string;
-  /** Fully qualified Service Bus namespace, e.g. fleet-dispatch.servicebus.windows.net. */
-  serviceBusNamespace: string;
+  /** The Service Bus namespace NAME, e.g. fleet-dispatch (not its host): the Bicep parameter
+   * `serviceBusNamespaceName` and the `namespace` of KEDA's azure-servicebus trigger. */
+  serviceBusNamespaceName: string;
+  /** The cloud's Service Bus endpoint suffix; servicebus.windows.net (public cloud) when absent. */
+  serviceBusEndpointSuffix?: string;
   /** Client id of the pool's user-assigned identity (workload identity); one per pool. */
   identityClientId: (pool: string) => string;
   /** Client id of the identity KEDA uses to read subscription depth (Data Owner on the topic only). */
@@ -47,7 +51,7 @@ function poolManifests(topology: Topology, pool: PoolDefinition, options: KedaMa
           metadata: {
             topicName: topology.topic,
             subscriptionName: subscriptionNameFor(pool.name),
-            namespace: options.serviceBusNamespace,
+            ...kedaServiceBusNamespaceMetadata(options.serviceBusNamespaceName, options.serviceBusEndpointSuffix),
             messageCount: String(pool.messageCount),
             activationMessageCount: String(pool.activationMessageCount),
           },
@@ -61,10 +65,11 @@ function poolManifests(topology: Topology, pool: PoolDefinition, options: KedaMa
       { name: "SUBSCRIPTION", value: subscriptionNameFor(pool.name) },
       { name: "TOPIC", value: topology.topic },
       { name: "COORDINATOR_URL", value: options.coordinatorUrl },
-      { name: "SERVICEBUS_NAMESPACE", value: options.serviceBusNamespace },
+      // The agent's SDK connects to the fully qualified host.
+      { name: "SERVICEBUS_NAMESPACE", value: serviceBusHost(options.serviceBusNamespaceName, options.serviceBusEndpointSuffix) },
       { name: "SEATS", value: String(pool.seats) },
       { name: "MODE", value: pool.workload === "scaledJob" ? "one-shot" : "serve" },
-      { name: "FACTORY_TOKEN", valueFrom: { secretKeyRef: { name: `${name}-token`, key: "token" } } },
+      ...enrollmentEnv(name),
     ],
     resources: { requests: { cpu: pool.resources.cpu, memory: pool.resources.memory }, limits: { memory: pool.resources.memory } },
   };
@@ -127,6 +132,24 @@ function poolManifests(topology: Topology, pool: PoolDefinition, options: KedaMa
   scaled.validate();
   auth.validate();
   return [serviceAccount(name, options, pool), plain(auth), deployment, plain(scaled)];
+}
+
+/**
+ * How a pod gets its credentials: the pool's enrollment token from the secret
+ * `factory-<pool>-enrollment` (key `token`), exchanged at start for a token of its own bound to
+ * its pod name, which becomes its factory id. A static pool token (`factory-<pool>-token`) is
+ * still read when it exists, for clusters that have not moved to enrollment yet.
+ */
+type EnvVar =
+  | { name: string; valueFrom: { secretKeyRef: { name: string; key: string; optional?: boolean } } }
+  | { name: string; valueFrom: { fieldRef: { fieldPath: string } } };
+
+function enrollmentEnv(name: string): EnvVar[] {
+  return [
+    { name: "ENROLLMENT_TOKEN", valueFrom: { secretKeyRef: { name: `${name}-enrollment`, key: "token" } } },
+    { name: "FACTORY_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    { name: "FACTORY_TOKEN", valueFrom: { secretKeyRef: { name: `${name}-token`, key: "token", optional: true } } },
+  ];
 }
 
 function serviceAccount(name: string, options: KedaManifestOptions, pool: PoolDefinition): Manifest {

@@ -10,7 +10,9 @@ const placeholder = (name: string) => `\${${name}}`;
 export const DEFAULT_MANIFEST_OPTIONS: KedaManifestOptions = {
   namespace: "fleet",
   coordinatorScalerAddress: "fleet-coordinator.fleet.svc:9090",
-  serviceBusNamespace: "fleet-dispatch.servicebus.windows.net",
+  // One name for the Bicep parameter and KEDA's triggers; namespace names are globally unique, so
+  // a deployment of its own changes it here and runs `npm run generate`.
+  serviceBusNamespaceName: "fleet-dispatch",
   identityClientId: (pool) => placeholder(`POOL_${pool.toUpperCase().replace(/-/g, "_")}_CLIENT_ID`),
   scalerClientId: placeholder("SCALER_CLIENT_ID"),
   coordinatorUrl: "http://fleet-coordinator.fleet.svc:8080",
@@ -24,6 +26,6 @@ export function renderGeneratedFiles(topology: Topology, options: KedaManifestOp
     const manifests = buildKedaManifests({ ...topology, pools: [pool] }, options);
     files.set(`keda/generated/${pool.name}.yaml`, renderManifests(manifests, source));
   }
-  files.set("infra/bicep/generated/main.parameters.json", `${JSON.stringify(buildBicepParameters(topology), null, 2)}\n`);
+  files.set("infra/bicep/generated/main.parameters.json", `${JSON.stringify(buildBicepParameters(topology, { serviceBusNamespaceName: options.serviceBusNamespaceName }), null, 2)}\n`);
   return files;
 }

@@ -3,21 +3,20 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
 import { CredentialRegistry } from "../coordinator/auth/credentials.js";
-import { type CoordinatorApp, createCoordinatorApp } from "../coordinator/coordinator-app.js";
 import { mintDevCredentials } from "../coordinator/dev-credentials.js";
 import { createStore } from "../store/registry.js";
 import type { StorePort } from "../store/port.js";
 import { createBroker } from "../broker/registry.js";
 import type { BrokerPort } from "../broker/port.js";
-import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
-import { coordinatorDemandSource } from "../keda/external-scaler/coordinator-demand.js";
-import { type ExternalScalerServer, startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";
+import type { Dispatcher } from "../dispatcher/dispatcher-service.js";
+import { type CoordinatorProcess, type CoordinatorProcessOptions, buildCoordinatorProcess } from "../composition/coordinator-process.js";
+import { coordinatorDemandSource } from "../composition/demand-source.js";
+import type { ReplicaSource } from "../composition/replica-source.js";
 import { demandMetric } from "../keda/external-scaler/pool-demand.js";
 import { LocalAutoscaler } from "../keda/local/local-autoscaler.js";
 import { ProcessLauncher } from "../keda/local/process-launcher.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
 import { type BrokerProcess, startBrokerProcess } from "./broker-process.js";
-import { registerScaleMetrics } from "./scale-metrics.js";
 
 export interface LocalStackOptions {
   topology: Topology;
@@ -28,6 +27,8 @@ export interface LocalStackOptions {
   /** Environment for every agent: engine settings, idle timeout. */
   agentEnv?: Record<string, string>;
   workDir?: string;
+  /** The console's reports folder (default `reports`), stream limits and pool sampling. */
+  console?: Pick<CoordinatorProcessOptions, "reportsDir" | "streams" | "poolHistory">;
 }
 
 export interface LocalStack {
@@ -36,7 +37,7 @@ export interface LocalStack {
   connectionString: string;
   operatorToken: string;
   fleetOperatorToken: string;
-  app: CoordinatorApp;
+  app: CoordinatorProcess;
   autoscaler: LocalAutoscaler;
   dispatcher: Dispatcher;
   broker: BrokerPort;
@@ -69,21 +70,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => broker.close());
     const dev = mintDevCredentials(topology);
     let autoscaler: LocalAutoscaler | undefined;
-    const app = await createCoordinatorApp({
+    // Replica counts come from the local autoscaler (created below, once the API's URL is known).
+    const replicas: ReplicaSource = {
+      replicas(pool) {
+        const state = autoscaler?.states().find((s) => s.pool === pool.name);
+        return state === undefined ? undefined : { desired: state.desired, actual: state.running + state.pending };
+      },
+    };
+    const host = options.host ?? "127.0.0.1";
+    const app = await buildCoordinatorProcess({
       store,
+      broker,
       topology,
       credentials: new CredentialRegistry(dev.file),
       logger,
-      poolExtras: async () => poolExtras(topology, broker, autoscaler),
+      scaler: { host, port: options.scalerPort ?? 9090 },
+      replicas,
+      reportsDir: "reports",
+      ...options.console,
     });
     cleanups.push(() => app.close());
-    const url = await app.listen(options.host ?? "127.0.0.1", options.apiPort ?? 8080);
-    const dispatcher = await startDispatcher({ broker, topology, coordinator: app.coordinator, store, clock: systemClock, logger });
-    cleanups.push(() => dispatcher.stop());
+    const url = await app.listen(host, options.apiPort ?? 8080);
+    const dispatcher = app.dispatcher!;
     await dispatcher.topologyApplied;
+    const scaler = app.scaler!;
     const demand = coordinatorDemandSource(app.coordinator);
-    const scaler: ExternalScalerServer = await startExternalScaler({ source: demand, port: options.scalerPort ?? 9090 });
-    cleanups.push(() => scaler.close());
     autoscaler = new LocalAutoscaler({
       topology,
       clock: systemClock,
@@ -106,7 +117,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const scaling = autoscaler;
     cleanups.push(() => scaling.stop());
-    registerScaleMetrics(app.metrics, { topology, broker, autoscaler, dispatcher });
     autoscaler.start();
     return {
       url,
@@ -125,20 +135,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-}
-
-async function poolExtras(topology: Topology, broker: BrokerPort, autoscaler: LocalAutoscaler | undefined) {
-  const extras: Record<string, Record<string, unknown>> = {};
-  const states = new Map((autoscaler?.states() ?? []).map((s) => [s.pool, s]));
-  for (const pool of topology.pools) {
-    const counts = await broker.counts(topology.topic, subscriptionNameFor(pool.name)).catch(() => undefined);
-    const state = states.get(pool.name);
-    extras[pool.name] = {
-      desiredReplicas: state?.desired ?? null,
-      actualReplicas: state === undefined ? null : state.running + state.pending,
-      subscriptionActiveMessages: counts?.active ?? null,
-      subscriptionDeadLetters: counts?.deadLetter ?? null,
-    };
-  }
-  return extras;
 }

@@ -1,4 +1,4 @@
-import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc } from "../contracts/index.js";
+import type { BudgetDoc, CheckpointDoc, CredentialDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc, ScheduleDoc } from "../contracts/index.js";
 
 /**
  * The store port: documents with etag compare-and-swap. Small on purpose: what the coordinator,
@@ -14,6 +14,11 @@ import type { BudgetDoc, CheckpointDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDo
  *   out the call fails with StoreError("throttled"). A timeout whose outcome is unknown fails with
  *   StoreError("timeout"): the write may or may not have happened, so callers re-read.
  * - Every call is counted by kind in `stats()`.
+ * - Time to live, as Cosmos DB: in a container with TTL on (CONTAINER_TTL_SECONDS), a document
+ *   disappears `ttl` seconds after its last write (its own `ttl` field, else the container's
+ *   default; -1 never). An expired document is gone for every call: get returns undefined, queries
+ *   skip it, replace and delete fail with not_found, create succeeds over it. Without TTL on the
+ *   container a `ttl` field is plain data.
  */
 export interface StorePort {
   /** Creates the database and containers (with their partition keys) if missing. Idempotent. */
@@ -37,19 +42,37 @@ export interface CollectionDocs {
   budgets: BudgetDoc;
   pools: PoolDoc;
   checkpoints: CheckpointDoc;
+  schedules: ScheduleDoc;
+  credentials: CredentialDoc;
 }
 export type Collection = keyof CollectionDocs;
 export type DocOf<C extends Collection> = CollectionDocs[C];
 
 /** Partition key path per container. Jobs are partitioned by their own id so writes spread over
- * every physical partition (see docs/adr/0002-job-document-embeds-its-history.md). */
-export const PARTITION_KEYS: Readonly<Record<Collection, "id" | "jobId" | "productId">> = {
+ * every physical partition (see docs/adr/0001-one-conditional-write-per-transition.md). */
+export const PARTITION_KEYS: Readonly<Record<Collection, "id" | "jobId" | "productId" | "partition">> = {
   jobs: "id",
   events: "jobId",
   factories: "productId",
   budgets: "productId",
   pools: "productId",
   checkpoints: "id",
+  schedules: "productId",
+  // One logical partition for every credential (see contracts/credential.ts).
+  credentials: "partition",
+};
+
+/**
+ * Containers with time to live on (Cosmos DB `defaultTtl`): -1 means on, and only documents with
+ * their own `ttl` expire; a positive number is the default for documents without one. Factory
+ * documents expire ten minutes after their last heartbeat unless a heartbeat says otherwise, so a
+ * container that died without deregistering leaves nothing behind.
+ */
+export const CONTAINER_TTL_SECONDS: Readonly<Partial<Record<Collection, number>>> = {
+  events: -1,
+  checkpoints: -1,
+  factories: 600,
+  credentials: -1,
 };
 
 export const COLLECTIONS = Object.keys(PARTITION_KEYS) as Collection[];

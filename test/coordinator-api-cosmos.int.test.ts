@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { CosmosStore } from "../store/cosmos/cosmos-store.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
+import { runAccessApiSuite } from "./coordinator-api-access-suite.js";
 import { runCoordinatorApiSuite } from "./coordinator-api-suite.js";
 
 let peer: EmbeddedCosmos;
@@ -15,5 +16,10 @@ afterAll(async () => {
 // Each test gets its own database on the shared peer.
 runCoordinatorApiSuite("the Cosmos adapter (local Cosmos DB peer)", async () => {
   const store = new CosmosStore({ endpoint: peer.endpoint, key: peer.key, database: `api-${process.pid}-${++databases}`, local: true });
+  return { store, cleanup: () => store.close() };
+});
+
+runAccessApiSuite("the Cosmos adapter (local Cosmos DB peer)", async () => {
+  const store = new CosmosStore({ endpoint: peer.endpoint, key: peer.key, database: `access-${process.pid}-${++databases}`, local: true });
   return { store, cleanup: () => store.close() };
 });

@@ -49,16 +49,16 @@ describe("dispatch through the real Service Bus SDK on the local broker", () => 
       const body = AssignmentMessage.parse(message.body);
       expect(message.applicationProperties).toMatchObject({ pool: "general", priority: "low", productId: "acme", jobId: body.jobId, epoch: 1 });
     }
-    expect(dispatcher.relay.stats().checkpointsWritten).toBeLessThanOrEqual(2);
+    expect(dispatcher.relay.stats().watermarksWritten).toBeLessThanOrEqual(2);
   });
 
   it("a relay killed between publishing and recording progress delivers no duplicate to a worker", async () => {
     h = await startDispatchHarness();
-    const first = await h.startDispatcher({ checkpointIntervalMs: 3_600_000 });
+    const first = await h.startDispatcher({ watermarkIntervalMs: 3_600_000 });
     for (let i = 0; i < 20; i++) await h.coordinator.submit("acme", spec(`k${i}`));
     await h.coordinator.tick();
     await waitFor(() => first.relay.stats().published === 20, 10_000, "20 publishes");
-    expect(first.relay.stats().checkpointsWritten).toBe(0);
+    expect(first.relay.stats().watermarksWritten).toBe(0);
     first.relay.crash();
     const second = await h.startDispatcher();
     await waitFor(() => second.relay.stats().pending === 0 && second.relay.stats().published > 0, 10_000, "the restarted relay to republish");

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ScaledJob } from "@kubernetes-models/keda/keda.sh/v1alpha1";
@@ -76,6 +77,66 @@ describe("generated files", () => {
   });
 });
 
+describe("npm run generate", () => {
+  const generate = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", root("scripts/generate.ts"), ...args], { encoding: "utf8", timeout: 20_000 });
+
+  it("checks the committed files with --check, prints its options on --help, and exits 2 on bad usage", () => {
+    const check = generate(["--check"]);
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toContain("generated files are up to date");
+    const help = generate(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}--check /m);
+    expect(help.stdout).not.toContain("wrote ");
+    const bad = generate(["--chek"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("'--chek'");
+    expect(bad.stdout).toBe("");
+  }, 60_000);
+});
+
+describe("the Service Bus namespace KEDA scales on", () => {
+  const params = JSON.parse(readFileSync(root("infra/bicep/generated/main.parameters.json"), "utf8")).parameters;
+  const bicep = (file: string) => readFileSync(root(`infra/bicep/${file}`), "utf8");
+
+  it("is the namespace name, never its host: KEDA appends the cloud's endpoint suffix itself", () => {
+    const name = params.serviceBusNamespaceName?.value;
+    // Azure's naming rule for a namespace: 6-50 letters, digits and hyphens, starting with a letter.
+    expect(name).toMatch(/^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9]$/);
+    const stock = topology.pools.filter((pool) => pool.trigger === "azure-servicebus");
+    expect(stock.length).toBeGreaterThan(0);
+    for (const pool of topology.pools) {
+      const docs = parseAllDocuments(readFileSync(root(`keda/generated/${pool.name}.yaml`), "utf8")).map((d) => d.toJS());
+      const scaled = docs.find((d) => d.kind === "ScaledJob" || d.kind === "ScaledObject");
+      const podSpec = pool.workload === "scaledJob" ? scaled.spec.jobTargetRef.template.spec : docs.find((d) => d.kind === "Deployment").spec.template.spec;
+      // The agent's SDK takes the fully qualified host; the scaler takes the name.
+      expect(podSpec.containers[0].env).toContainEqual({ name: "SERVICEBUS_NAMESPACE", value: `${name}.servicebus.windows.net` });
+      if (pool.trigger !== "azure-servicebus") continue;
+      const metadata = scaled.spec.triggers[0].metadata;
+      expect(metadata.namespace, pool.name).not.toContain(".");
+      expect(metadata.namespace, pool.name).toBe(name);
+      // Public cloud: KEDA's default suffix (servicebus.windows.net) applies, so no `cloud` is set.
+      expect(metadata, pool.name).not.toHaveProperty("cloud");
+    }
+  });
+
+  it("is the Bicep's namespace name parameter in every Container Apps scale rule", () => {
+    const main = bicep("main.bicep");
+    expect(main).toMatch(/^param serviceBusNamespaceName string/m);
+    const serviceBusModule = main.match(/^module serviceBus '[^']+' = \{[\s\S]*?^\}/m)?.[0] ?? "";
+    expect(serviceBusModule).toMatch(/^\s+name: serviceBusNamespaceName$/m);
+    expect(bicep("modules/servicebus.bicep")).toMatch(/^output name string = namespace\.name$/m);
+    const containerAppsModule = main.match(/^module containerApps '[^']+' = [^{]*\{[\s\S]*?^\}/m)?.[0] ?? "";
+    expect(containerAppsModule).toMatch(/^\s+serviceBusNamespaceName: serviceBus\.outputs\.name$/m);
+    const containerApps = bicep("modules/container-apps.bicep");
+    expect(containerApps).toMatch(/^param serviceBusNamespaceName string$/m);
+    const rules = [...containerApps.matchAll(/type: 'azure-servicebus'\s+metadata: \{([^}]*)\}/g)];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const [, metadata] of rules) expect(metadata!.match(/^\s*namespace: (\S+)$/m)?.[1]).toBe("serviceBusNamespaceName");
+  });
+});
+
 describe("Bicep modules", () => {
   const files = ["main.bicep", ...readdirSync(root("infra/bicep/modules")).map((f) => `modules/${f}`)];
   const ALLOWED = new Set([
@@ -114,6 +175,6 @@ describe("Bicep modules", () => {
 
   it("take the generated parameters main.bicep declares", () => {
     const main = readFileSync(root("infra/bicep/main.bicep"), "utf8");
-    for (const name of Object.keys(buildBicepParameters(topology).parameters)) expect(main).toMatch(new RegExp(`^param ${name} `, "m"));
+    for (const name of Object.keys(buildBicepParameters(topology, { serviceBusNamespaceName: DEFAULT_MANIFEST_OPTIONS.serviceBusNamespaceName }).parameters)) expect(main).toMatch(new RegExp(`^param ${name} `, "m"));
   });
 });

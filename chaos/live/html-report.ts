@@ -1,30 +1,62 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CHAOS_REPORT_BUNDLE, CHAOS_REPORT_STYLES, consoleBuildIsCurrent } from "../../console/build/console-build.js";
 import type { ScenarioResult } from "./run-scenario.js";
 
-const WIDTH = 640;
-const HEIGHT = 180;
+/**
+ * A self-contained HTML report of a live chaos run, drawn by the operator console's own report
+ * view and charts (uPlot): per scenario throughput, backlog, dead letters, live agents and latency
+ * percentiles over time with the fault windows shaded and labelled, axes with units and ticks, and
+ * the figures as tables; a plain-text PASS/FAIL. The console's report bundle and styles are inlined
+ * with the run's JSON, so the file opens anywhere, offline, with nothing fetched.
+ */
+export function renderHtmlReport(results: readonly ScenarioResult[], title: string, extra: { wallSeconds?: number; jobsPerScenario?: number } = {}): string {
+  const { script, styles } = reportAssets();
+  const passed = results.filter((r) => r.ok).length;
+  const verdict = passed === results.length ? "PASS" : "FAIL";
+  const data = { mode: "live", ...extra, results };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${styles}
+body { background: var(--page); margin: 0; }
+#report { padding: 20px; max-width: 1500px; margin: 0 auto; }
+</style>
+</head>
+<body>
+<div id="report">
+<h1>${escapeHtml(title)}</h1>
+<p class="verdict verdict-${verdict.toLowerCase()}">${verdict}: ${passed} of ${results.length} scenarios passed</p>
+<noscript><p>The charts and tables of this report are drawn by its inlined script; the same data is in the JSON report beside this file.</p>
+<ul>${results.map((r) => `<li>${escapeHtml(r.name)}: ${r.ok ? "PASS" : "FAIL"}</li>`).join("")}</ul></noscript>
+</div>
+<script id="chaos-data" type="application/json">${jsonForScript(data)}</script>
+<script>${script}</script>
+</body>
+</html>
+`;
+}
 
-/** A self-contained HTML report: per scenario, throughput (shipped), backlog (open jobs), dead
- * letters and live agents over time as inline SVG, with the fault windows shaded. */
-export function renderHtmlReport(results: readonly ScenarioResult[], title: string): string {
-  const sections = results.map((r) => {
-    const maxT = Math.max(1, ...r.samples.map((s) => s.t));
-    const maxY = Math.max(1, ...r.samples.flatMap((s) => [s.shipped, s.open, s.deadLetters, s.agents]));
-    const x = (t: number) => (t / maxT) * WIDTH;
-    const y = (v: number) => HEIGHT - (v / maxY) * HEIGHT;
-    const line = (pick: (s: ScenarioResult["samples"][number]) => number, color: string) =>
-      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${r.samples.map((s) => `${x(s.t).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(" ")}"/>`;
-    const shading = r.faultWindows
-      .map((w) => `<rect x="${x(w.from).toFixed(1)}" y="0" width="${Math.max(2, x(w.to) - x(w.from)).toFixed(1)}" height="${HEIGHT}" fill="#f3c4c4" opacity="0.5"><title>${escapeHtml(w.fault)}</title></rect>`)
-      .join("");
-    const figures = Object.entries(r.figures)
-      .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(typeof v === "object" ? JSON.stringify(v) : String(v))}</td></tr>`)
-      .join("");
-    return `<section><h2>${escapeHtml(r.name)} ${r.ok ? "✅" : "❌"}</h2><p>${escapeHtml(r.description)} (${r.seconds.toFixed(0)} s)</p>
-<svg width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" style="border:1px solid #ccc">${shading}${line((s) => s.shipped, "#2a7")}${line((s) => s.open, "#27c")}${line((s) => s.deadLetters, "#c22")}${line((s) => s.agents, "#888")}</svg>
-<p><span style="color:#2a7">shipped (throughput)</span> · <span style="color:#27c">open (backlog)</span> · <span style="color:#c22">dead letters</span> · <span style="color:#888">live agents</span> · shaded: fault windows</p>
-<table>${figures}</table>${r.violations.length > 0 ? `<ul>${r.violations.map((v) => `<li>${escapeHtml(v)}</li>`).join("")}</ul>` : ""}</section>`;
-  });
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:sans-serif;margin:2em}td{padding:2px 8px}section{margin-bottom:2em}</style></head><body><h1>${escapeHtml(title)}</h1>${sections.join("\n")}</body></html>`;
+/** The console's report bundle, built first when missing or older than its sources. */
+function reportAssets(): { script: string; styles: string } {
+  if (!consoleBuildIsCurrent()) {
+    const cli = fileURLToPath(new URL("../../console/build/cli.ts", import.meta.url));
+    execFileSync(process.execPath, ["--import", "tsx", cli], { stdio: ["ignore", "ignore", "inherit"] });
+  }
+  return {
+    // A literal "</script" inside the bundle would end the element early.
+    script: readFileSync(CHAOS_REPORT_BUNDLE, "utf8").replace(/<\/script/gi, "<\\/script"),
+    styles: readFileSync(CHAOS_REPORT_STYLES, "utf8").replace(/<\/style/gi, "<\\/style"),
+  };
+}
+
+/** JSON inside <script>: no "</script>", no HTML comment openers, NaN as null (JSON has no NaN). */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 function escapeHtml(text: string): string {

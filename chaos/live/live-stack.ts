@@ -4,11 +4,11 @@ import pino from "pino";
 import { parseTopology } from "../../contracts/topology-file.js";
 import { systemClock, type Topology } from "../../contracts/index.js";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
-import { type CoordinatorApp, createCoordinatorApp } from "../../coordinator/coordinator-app.js";
+import { type CoordinatorProcess, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
 import { CosmosStore } from "../../store/cosmos/cosmos-store.js";
 import { FaultyStore, type StoreFault } from "../../store/faulty-store.js";
 import { ServiceBusBroker } from "../../broker/service-bus/service-bus-broker.js";
-import { type Dispatcher, startDispatcher } from "../../dispatcher/dispatcher-service.js";
+import type { Dispatcher } from "../../dispatcher/dispatcher-service.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../../peers/cosmos/embedded-cosmos.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
 import { DefaultAzureCredential } from "@azure/identity";
@@ -50,7 +50,7 @@ export class LiveStack {
   /** In front of the Cosmos peer; undefined against Azure (HTTPS with endpoint discovery). */
   storeProxy: FaultProxy | undefined;
   store!: FaultyStore;
-  app!: CoordinatorApp;
+  app!: CoordinatorProcess;
   dispatcher!: Dispatcher;
   url = "";
   port = 0;
@@ -103,7 +103,7 @@ export class LiveStack {
     this.store = new FaultyStore(inner, () => this.storeFault());
     const pool = mintToken("pool-general");
     this.poolToken = pool.token;
-    this.credentials = new CredentialRegistry({ factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: pool.secretSha256, revoked: false }], operators: [] });
+    this.credentials = new CredentialRegistry({ factories: [{ id: "pool-general", productId: "chaos", pool: "general", secretSha256: pool.secretSha256, revoked: false }], operators: [] });
     this.serviceBus =
       this.azure === undefined
         ? new ServiceBusBroker({ connectionString: this.connectionString })
@@ -115,7 +115,17 @@ export class LiveStack {
     const logger = pino({ level: "silent" });
     for (let attempt = 0; ; attempt++) {
       try {
-        this.app = await createCoordinatorApp({ store: this.store, topology: this.topology, credentials: this.credentials, logger, clock: systemClock, loopMaxIdleMs: 200 });
+        this.app = await buildCoordinatorProcess({
+          store: this.store,
+          broker: this.serviceBus,
+          topology: this.topology,
+          credentials: this.credentials,
+          logger,
+          clock: systemClock,
+          loop: { maxIdleMs: 200 },
+          dispatcher: { relay: { backoffMaxMs: 1000, circuitOpenMs: 500 }, deadLetterPollMs: 200 },
+          processMetrics: false,
+        });
         break;
       } catch (error) {
         if (attempt > 50) throw error;
@@ -124,23 +134,13 @@ export class LiveStack {
     }
     this.url = await this.app.listen("127.0.0.1", port);
     this.port = Number(new URL(this.url).port);
-    this.dispatcher = await startDispatcher({
-      broker: this.serviceBus,
-      topology: this.topology,
-      coordinator: this.app.coordinator,
-      store: this.store,
-      clock: systemClock,
-      logger,
-      relay: { backoffMaxMs: 1000, circuitOpenMs: 500 },
-      deadLetterPollMs: 200,
-    });
+    this.dispatcher = this.app.dispatcher!;
   }
 
   /** kill -9 of the coordinator process, as far as one process can: everything in memory is lost. */
   async crashCoordinator(downMs: number): Promise<void> {
-    this.dispatcher.relay.crash();
-    await this.dispatcher.monitor.stop();
-    await this.app.close();
+    this.app.crash();
+    await this.app.server?.close();
     await new Promise((resolve) => setTimeout(resolve, downMs));
     await this.bootCoordinator(this.port);
   }
@@ -188,7 +188,6 @@ export class LiveStack {
   async stop(): Promise<void> {
     for (const agent of this.liveAgents()) agent.child.kill("SIGKILL");
     await Promise.all(this.agents.map((a) => a.exited));
-    await this.dispatcher.stop().catch(() => undefined);
     await this.app.close().catch(() => undefined);
     await this.serviceBus.close();
     await this.proxy.close();

@@ -1,6 +1,7 @@
 import { FleetError, type JobDoc, type JobEvent } from "../../contracts/index.js";
 import { DeadLetterView } from "../../coordinator/service/dead-letter-view.js";
 import { isStoreError } from "../../store/port.js";
+import type { CommitListener } from "../../coordinator/service/job-book.js";
 import { recordFencedFromLog } from "../history/agent-log-observations.js";
 import { checkHistory } from "../history/check-history.js";
 import { History } from "../history/history.js";
@@ -14,7 +15,15 @@ export interface Sample {
   open: number;
   deadLetters: number;
   agents: number;
+  /** Seconds from submission to first accept and to shipped, p50/p99 over the jobs that got
+   * there in the LATENCY_WINDOW_S before the sample; null when none did. */
+  acceptP50: number | null;
+  acceptP99: number | null;
+  shippedP50: number | null;
+  shippedP99: number | null;
 }
+
+const LATENCY_WINDOW_S = 5;
 
 export interface ScenarioResult {
   name: string;
@@ -31,11 +40,12 @@ export interface ScenarioResult {
     lost: number;
     duplicateCompletions: number;
     fencedRejections: number;
-    /** Workers stopped past their lease, and how many of them were fenced after they resumed. */
-    stalledPastLease: number;
-    stalledFenced: number;
+    /** Workers stopped past their lease, and how many of them were fenced after they resumed
+     * (absent from reports written before the history checker). */
+    stalledPastLease?: number;
+    stalledFenced?: number;
     /** Dead letters replayed after the drain. */
-    replays: number;
+    replays?: number;
     publishFailures: number;
     republished: number;
     proxy: { refused: number; resets: number; droppedChunks: number };
@@ -72,6 +82,27 @@ export async function runScenario(
     faultWindows.push({ fault, from: (Date.now() - started) / 1000, to: Number.NaN });
   };
   const samples: Sample[] = [];
+  // Latencies as they happen (from the commit feed: no store reads), for percentiles over time.
+  const accepted: { at: number; s: number }[] = [];
+  const shippedAt: { at: number; s: number }[] = [];
+  const observe: CommitListener = (previous, next) => {
+    if (previous?.attempts === 0 && next.attempts === 1 && next.runs[0] !== undefined) accepted.push({ at: Date.now(), s: (next.runs[0].startedAt - next.createdAt) / 1000 });
+    if (previous !== undefined && previous.stage !== "shipped" && next.stage === "shipped") shippedAt.push({ at: Date.now(), s: (next.updatedAt - next.createdAt) / 1000 });
+  };
+  // A scenario may replace the coordinator (crash and restart): follow whichever one runs.
+  let observed: LiveStack["app"] | undefined;
+  const follow = () => {
+    if (stack.app === observed) return;
+    observed = stack.app;
+    observed.coordinator.onCommit(observe);
+  };
+  follow();
+  const recent = (list: { at: number; s: number }[]) => {
+    const since = Date.now() - LATENCY_WINDOW_S * 1000;
+    while (list.length > 0 && list[0]!.at < since) list.shift();
+    return list.map((entry) => entry.s);
+  };
+  const windowed = (values: number[], p: number) => (values.length === 0 ? null : percentile(values, p));
   let sampling = false;
   const sampler = setInterval(() => {
     if (sampling) return;
@@ -81,7 +112,20 @@ export async function runScenario(
       .then(() => {
         const open = Object.values(stack.app.coordinator.queueState().byStage).reduce((a, b) => a + b, 0);
         const counters = stack.app.coordinator.counters;
-        samples.push({ t: (Date.now() - started) / 1000, shipped: counters.shipped, open, deadLetters: counters.deadLettered, agents: stack.liveAgents().length });
+        follow();
+        const accepts = recent(accepted);
+        const ships = recent(shippedAt);
+        samples.push({
+          t: (Date.now() - started) / 1000,
+          shipped: counters.shipped,
+          open,
+          deadLetters: counters.deadLettered,
+          agents: stack.liveAgents().length,
+          acceptP50: windowed(accepts, 0.5),
+          acceptP99: windowed(accepts, 0.99),
+          shippedP50: windowed(ships, 0.5),
+          shippedP99: windowed(ships, 0.99),
+        });
       })
       .finally(() => {
         sampling = false;

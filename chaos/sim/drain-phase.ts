@@ -10,7 +10,7 @@ export const STRAGGLERS_MS = 60_000;
 export function allTerminal(world: SimWorld, submissions: Submissions): boolean {
   const coordinator = world.coordinator.current;
   if (coordinator === undefined || submissions.settled() < world.options.jobs) return false;
-  if (!coordinator.book.activeJobs().next().done) return false;
+  if (Object.values(coordinator.queueState().byStage).some((count) => count > 0)) return false;
   return (world.coordinator.relay?.stats().pending ?? 1) === 0;
 }
 

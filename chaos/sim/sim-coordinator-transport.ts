@@ -1,6 +1,5 @@
-import { ERROR_CATALOGUE, FLEET_PRODUCT_ID, type FactoryDoc, FleetError, type JobDoc } from "../../contracts/index.js";
+import { ERROR_CATALOGUE, FleetError, type HeartbeatBody, type JobDoc } from "../../contracts/index.js";
 import type { FactoryPrincipal } from "../../coordinator/auth/principal.js";
-import { finishJob } from "../../coordinator/lifecycle/finish-job.js";
 import type { Coordinator } from "../../coordinator/service/coordinator.js";
 import type { CallValues, CoordinatorCall, CoordinatorTransport, TransportOutcome } from "../../factory-agent/coordinator-port.js";
 import { FENCING_CODES, type Operation } from "../history/operation.js";
@@ -92,28 +91,16 @@ export class SimCoordinatorTransport implements CoordinatorTransport {
         return { jobId: job.id, stage: job.stage, leaseEpoch: job.leaseEpoch, retries: job.retries };
       }
       case "heartbeat":
-        return this.heartbeat(call.body.load, call.body.seats);
+        return this.heartbeat(coordinator, call.body);
     }
   }
 
-  /** What the heartbeat route does: one factory document per factory, upserted. */
-  private async heartbeat(load: number, seats: number): Promise<CallValues["heartbeat"]> {
-    const now = this.world.clock.now();
-    const doc: FactoryDoc = {
-      id: this.process.id,
-      productId: FLEET_PRODUCT_ID,
-      pool: "general",
-      capabilities: ["lang:ts"],
-      seats,
-      load,
-      health: "ok",
-      startedAt: now,
-      lastHeartbeatAt: now,
-    };
-    const previous = await this.world.store.get("factories", doc.id, doc.productId);
-    if (previous !== undefined) doc.startedAt = previous.doc.startedAt;
-    await this.world.store.upsert("factories", doc);
-    return { ok: true, at: now };
+  /** What the heartbeat route answers: the registry's record, the token's pool, directives. */
+  private async heartbeat(coordinator: Coordinator, body: HeartbeatBody): Promise<CallValues["heartbeat"]> {
+    const factories = this.world.coordinator.factories;
+    if (factories === undefined) throw new FleetError("STORE_UNAVAILABLE", "the coordinator is starting");
+    const answer = await factories.heartbeat(this.principal, body);
+    return { ...answer, pool: this.principal.pool, poolInTopology: coordinator.poolView(this.principal.pool) !== undefined, ...coordinator.heartbeatDirectives(this.principal.pool) };
   }
 
   /** Planted bug "fencing-disabled": a call fencing rejects is answered as accepted instead; a
@@ -123,11 +110,9 @@ export class SimCoordinatorTransport implements CoordinatorTransport {
     throw error;
   }
 
-  /** Planted bug "fencing-disabled": the zombie's result goes in. */
+  /** Planted bug "fencing-disabled": the zombie's result goes in (as an operator's ship would). */
   private forceShipped(coordinator: Coordinator, jobId: string): Promise<JobDoc> {
-    return coordinator.book.mutate(jobId, undefined, (current) =>
-      current.stage === "shipped" ? current : finishJob(current, "shipped", "operator", this.world.clock.now(), { reason: "forced by a fenced worker" }),
-    );
+    return coordinator.action(undefined, jobId, "ship", "forced by a fenced worker");
   }
 }
 

@@ -1,9 +1,11 @@
 import type { Topology } from "../../contracts/index.js";
 import type { BrokerPort } from "../../broker/port.js";
+import { FACTORY_STALE_AFTER_MS } from "../../composition/coordinator-process.js";
 import { Coordinator } from "../../coordinator/service/coordinator.js";
+import { FactoryRegistry } from "../../coordinator/service/factory-registry.js";
 import { DeadLetterMonitor, type DeadLetterSink } from "../../dispatcher/dead-letter-monitor.js";
 import { OutboxRelay } from "../../dispatcher/outbox-relay.js";
-import { storeOutboxSource, storeRelayCheckpoint } from "../../dispatcher/store-outbox.js";
+import { storeOutboxSource, storeRelayWatermark } from "../../dispatcher/store-outbox.js";
 import type { StorePort } from "../../store/port.js";
 import type { History } from "../history/history.js";
 import type { DeliveryBell } from "./delivery-bell.js";
@@ -28,6 +30,8 @@ export interface SimCoordinatorDeps {
 /** The coordinator process of the simulation: undefined parts while it is down. */
 export interface SimCoordinator {
   readonly current: Coordinator | undefined;
+  /** The factory registry the heartbeat route writes to. */
+  readonly factories: FactoryRegistry | undefined;
   readonly relay: OutboxRelay | undefined;
   /** Starts it (again): indexes rebuilt from the store, the relay recovered from its watermark. */
   boot(): Promise<void>;
@@ -43,7 +47,8 @@ export interface SimCoordinator {
 
 /**
  * THE wiring of the simulation's coordinator side, in one place: the real coordinator (scorer,
- * lifecycle, reaper), the outbox relay and the dead-letter monitor on the memory store and broker,
+ * lifecycle, reaper), its factory registry, the outbox relay and the dead-letter monitor on the
+ * memory store and broker,
  * with their crash and boot. The relay's publishes and the monitor's reconciliations are recorded
  * in the history; the planted coordinator-side bugs wrap the store and the monitor's broker here.
  */
@@ -53,7 +58,7 @@ export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
   let boots = 0;
   const store = new PlantedBugStore(deps.store, deps.bug, () => boots, relayBroker, topology.topic, () => clock.now());
   const monitorBroker = deps.bug === "monitor-reads-live-queue" ? liveQueueBroker(deps.broker) : deps.broker;
-  let running: { coordinator: Coordinator; relay: OutboxRelay; monitor: DeadLetterMonitor } | undefined;
+  let running: { coordinator: Coordinator; factories: FactoryRegistry; relay: OutboxRelay; monitor: DeadLetterMonitor } | undefined;
   let crashAfterTick: number | undefined;
 
   const recordedSink = (coordinator: Coordinator): DeadLetterSink => ({
@@ -74,6 +79,9 @@ export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
     get current() {
       return running?.coordinator;
     },
+    get factories() {
+      return running?.factories;
+    },
     get relay() {
       return running?.relay;
     },
@@ -81,15 +89,25 @@ export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
       boots++;
       try {
         const coordinator = new Coordinator({ store, clock, topology });
+        // As the composition root does: the registry learns who holds which lease from the rebuild on.
+        const factories = new FactoryRegistry({ store, clock, poolCapabilities: (pool) => coordinator.poolView(pool)?.definition.capabilities ?? [], staleAfterMs: FACTORY_STALE_AFTER_MS });
+        coordinator.onCommit((previous, next) => factories.observe(previous, next));
         await coordinator.start();
         const relay = new OutboxRelay(
-          { broker: relayBroker, topic: topology.topic, source: storeOutboxSource(store, coordinator), checkpoint: storeRelayCheckpoint(store, topology.topic, () => clock.now()), clock, random: deps.random },
-          { checkpointIntervalMs: 1000 },
+          {
+            broker: relayBroker,
+            topic: topology.topic,
+            source: storeOutboxSource(store, (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch)),
+            watermarks: storeRelayWatermark(store, topology.topic, () => clock.now()),
+            clock,
+            random: deps.random,
+          },
+          { watermarkIntervalMs: 1000 },
         );
         await relay.recover();
         coordinator.addSink(relay);
         const monitor = new DeadLetterMonitor({ broker: monitorBroker, topic: topology.topic, subscriptions: [{ name: "general", pool: "general" }], sink: recordedSink(coordinator) });
-        running = { coordinator, relay, monitor };
+        running = { coordinator, factories, relay, monitor };
         history.instant({ kind: "fault", fault: "coordinator-restart", actor: "coordinator" });
       } catch {
         // The store refused the rebuild: try again, as a restarting container would.

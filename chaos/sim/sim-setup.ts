@@ -47,7 +47,7 @@ export async function createWorld(options: SimOptions): Promise<{ world: SimWorl
   const clock = new VirtualClock(START);
   const loop = new EventLoop(clock);
   const history = new History(() => clock.now());
-  const plan = drawFaultPlan(random, FAULT_PHASE_MS);
+  const plan: FaultPlan = { ...drawFaultPlan(random, FAULT_PHASE_MS), ...options.faults };
   const faults: Record<string, number> = {};
   const count = (name: string) => {
     faults[name] = (faults[name] ?? 0) + 1;

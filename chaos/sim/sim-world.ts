@@ -18,6 +18,9 @@ export interface SimOptions {
   fencing: boolean;
   /** A bug to plant, for proving the checker catches it. */
   bug?: PlantedBug;
+  /** Overrides of the fault plan drawn from the seed (drawn first, so the rest of the run's random
+   * choices stay those of the seed): for tests that need a fault at a given strength. */
+  faults?: Partial<FaultPlan>;
 }
 
 /** What every part of one simulated run shares. */

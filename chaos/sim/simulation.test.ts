@@ -37,13 +37,16 @@ describe("deterministic simulation", () => {
     expect(c.hash).not.toBe(a.hash);
   });
 
-  it("ships a healthy job that lost its lease four times to faults (seed 335), which the old rule dead-lettered", async () => {
-    const result = await runSimulation({ seed: 335, jobs: 30, fencing: true });
-    const poison = new Set(result.history.flatMap((op) => (op.kind === "submit" && op.poison && op.jobId !== undefined ? [op.jobId] : [])));
-    const unlucky = result.jobs.filter((job) => !poison.has(job.id) && job.runs.filter((run) => run.result === "expired").length >= 4).map((job) => job.id);
-    expect(unlucky, "no healthy job of seed 335 lost four leases any more: the history changed, pick a seed that has one").not.toEqual([]);
-    for (const id of unlucky) expect(result.jobs.find((job) => job.id === id)?.stage).toBe("shipped");
-    expect(result.check.violations).toEqual([]);
+  it("never dead-letters healthy work under a storm of agent kills (every attempt in the fault phase draws a kill), though it loses leases over and over", async () => {
+    let unlucky = 0;
+    for (let seed = 1; seed <= 3; seed++) {
+      const result = await runSimulation({ seed, jobs: 30, fencing: true, faults: { agentKillRate: 1, poisonRate: 0 } });
+      // More lost leases in a row than the retry policy allows attempts (max 3): the old rule dead-lettered these.
+      unlucky += result.jobs.filter((job) => job.runs.filter((run) => run.result === "expired").length >= 4).length;
+      expect(result.check.violations).toEqual([]);
+      expect(result.jobs.every((job) => job.stage === "shipped")).toBe(true);
+    }
+    expect(unlucky).toBeGreaterThan(0);
   });
 
   it("catches a planted bug: with fencing disabled the checker reports the double completion and the seed", async () => {

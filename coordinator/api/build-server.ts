@@ -4,34 +4,56 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
+import { authenticateBeforeParsing } from "./authenticate.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
+import { registerConsoleRoutes } from "./routes/console.js";
+import { registerBudgetRoutes } from "./routes/budgets.js";
+import { factoryReadsOnlyItsLeases } from "./factory-read-guard.js";
 import { registerDeadLetterRoutes } from "./routes/dead-letters.js";
+import { registerEnrollmentTokenRoutes } from "./routes/enrollment-tokens.js";
+import { registerFactoryRoutes } from "./routes/factories.js";
 import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
+import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
+import { registerReportRoutes } from "./routes/reports.js";
+import { registerStreamRoutes } from "./routes/streams.js";
+import { registerPauseRoutes } from "./routes/pauses.js";
+import { registerScheduleRoutes } from "./routes/schedules.js";
+import { registerWeightRoutes } from "./routes/weights.js";
+import { registerOperatorRoutes } from "./routes/operators.js";
 
 export interface BuildServerOptions {
   logger?: Logger | false;
+  /** Proxy hops whose X-Forwarded-For is believed (0: none). Callers without valid credentials are
+   * limited per source address, so behind an ingress this must count the ingress. */
+  trustProxyHops?: number;
 }
 
 /** The coordinator's HTTP API: Fastify with zod validation, OpenAPI at /docs. */
 export async function buildServer(ctx: ApiContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   // Request logs never include the Authorization header: pino's default request serializer
   // records method, url and ids only.
+  const hops = options.trustProxyHops ?? 0;
+  const common = { bodyLimit: LIMITS.requestBodyBytes, ...(hops > 0 ? { trustProxy: (_address: string, hop: number) => hop < hops } : {}) };
   const app: FastifyInstance =
     options.logger === undefined || options.logger === false
-      ? Fastify({ logger: false, bodyLimit: LIMITS.requestBodyBytes })
-      : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: LIMITS.requestBodyBytes });
+      ? Fastify({ logger: false, ...common })
+      : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, ...common });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url} (see /docs for the API)` } }),
   );
+  // Authentication before the body is parsed or validated (see authenticate.ts), and the factory
+  // read rule once the caller is known.
+  app.addHook("onRoute", authenticateBeforeParsing);
+  app.addHook("preHandler", factoryReadsOnlyItsLeases(ctx));
   app.addHook("onResponse", async (request, reply) => {
-    ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? "unknown", status: String(reply.statusCode) });
+    ctx.metrics.countRequest(request.routeOptions.url ?? "unknown", reply.statusCode);
   });
   await app.register(swagger, {
     openapi: {
@@ -45,7 +67,18 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   registerHealthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerLeaseRoutes(app, ctx);
+  registerFactoryRoutes(app, ctx);
+  registerOperatorRoutes(app, ctx);
+  registerEnrollmentTokenRoutes(app, ctx);
   registerFleetRoutes(app, ctx);
   registerDeadLetterRoutes(app, ctx);
+  registerStreamRoutes(app, ctx);
+  registerPoolHistoryRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerConsoleRoutes(app, ctx);
+  registerBudgetRoutes(app, ctx);
+  registerPauseRoutes(app, ctx);
+  registerWeightRoutes(app, ctx);
+  registerScheduleRoutes(app, ctx);
   return app;
 }

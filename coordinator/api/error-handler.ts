@@ -23,6 +23,8 @@ function classify(error: FastifyError | Error): { code: ErrorCode; message: stri
       message: error.message,
       details: error.details,
       ...(error.code === "RATE_LIMITED" ? { retryAfterSeconds: Math.max(1, Math.ceil((retryAfterMs ?? 1000) / 1000)) } : {}),
+      // Raised before any route runs when run-time credentials cannot be confirmed: worth a retry.
+      ...(error.code === "STORE_UNAVAILABLE" ? { retryAfterSeconds: 1 } : {}),
     };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

@@ -1,108 +1,159 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
-import { Id } from "../../contracts/index.js";
-import type { FactoryPrincipal, OperatorPrincipal, Principal } from "./principal.js";
+import { Id, type IssuedCredentialDoc, type RateLimitDefaults } from "../../contracts/index.js";
+import { type CredentialEntry, entriesOfFile, entryOfDoc, isNewer } from "./credential-entry.js";
+import { CredentialsFile, type CredentialsFileInput } from "./credentials-file.js";
+import type { Principal } from "./principal.js";
+import { parseBearer, secretMatches } from "./tokens.js";
 
-const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "must be the lower-case hex sha256 of the secret");
-const ProductScope = z.union([Id, z.literal("*")]);
+export { CredentialsFile, type CredentialsFileInput } from "./credentials-file.js";
+export { mintToken } from "./tokens.js";
 
-export const CredentialsFile = z
-  .object({
-    operators: z
-      .array(z.object({ id: Id, productId: ProductScope, secretSha256: Sha256Hex, revoked: z.boolean().default(false) }).strict())
-      .default([]),
-    factories: z
-      .array(
-        z
-          .object({
-            id: Id,
-            productId: ProductScope,
-            pool: Id,
-            /** Binds the token to one factory instance; without it the caller names its instance in X-Factory-Id. */
-            factoryId: Id.optional(),
-            secretSha256: Sha256Hex,
-            revoked: z.boolean().default(false),
-          })
-          .strict(),
-      )
-      .default([]),
-  })
-  .strict();
-export type CredentialsFile = z.infer<typeof CredentialsFile>;
+export type AuthFailure = {
+  code: "UNAUTHENTICATED" | "FORBIDDEN" | "STORE_UNAVAILABLE";
+  message: string;
+  /** A credential id the store may know better (unknown here, or no secret matched): ask, then try again. */
+  lookup?: string;
+};
 
-type Entry =
-  | { kind: "operator"; id: string; productId: string; hash: Buffer; revoked: boolean }
-  | { kind: "factory"; id: string; productId: string; pool: string; factoryId?: string; hash: Buffer; revoked: boolean };
+/** The stored credentials as the registry needs them (coordinator/service/credential-sync.ts). */
+export interface StoredCredentialFeed {
+  /** Resolves true once what the registry holds is recent enough; false when the store cannot
+   * confirm it (stored credentials are then refused, file ones still work). */
+  ensureFresh(): Promise<boolean>;
+  /** Reads one credential from the store (a token issued a moment ago on another replica). */
+  lookup(credentialId: string): Promise<void>;
+}
 
-export type AuthFailure = { code: "UNAUTHENTICATED" | "FORBIDDEN"; message: string };
+const REFUSED = "unknown, wrong, expired or revoked token";
 
 /**
- * Credentials: `<credential id>.<secret>` bearer tokens. Only the sha256 of each secret is kept,
- * the comparison is constant-time, and no token is ever logged. Replacing the file's content
- * (`replace`) rotates and revokes without a restart.
+ * Every credential the coordinator accepts, in memory: the bootstrap ones of CREDENTIALS_FILE
+ * (`replace` swaps them all at once, on SIGHUP) and those issued at run time, kept in the store
+ * and applied here as they change (`applyStored`). `<credential id>.<secret>` bearer tokens; only
+ * sha256 hashes are held, compared in constant time; no token is ever logged. A file credential
+ * wins over a stored one with the same id.
  */
 export class CredentialRegistry {
-  private entries = new Map<string, Entry>();
+  private fileEntries = new Map<string, CredentialEntry>();
+  private readonly storedEntries = new Map<string, CredentialEntry>();
+  private fileRateLimits: RateLimitDefaults | undefined;
+  private feed: StoredCredentialFeed | undefined;
+  private now: () => number = () => Date.now();
 
-  constructor(file: CredentialsFile = { operators: [], factories: [] }) {
+  constructor(file: CredentialsFileInput = {}) {
     this.replace(file);
   }
 
-  replace(file: CredentialsFile): void {
-    const entries = new Map<string, Entry>();
-    for (const op of file.operators) {
-      entries.set(op.id, { kind: "operator", id: op.id, productId: op.productId, hash: Buffer.from(op.secretSha256, "hex"), revoked: op.revoked });
-    }
-    for (const f of file.factories) {
-      if (entries.has(f.id)) throw new Error(`credential id '${f.id}' is used twice`);
-      entries.set(f.id, {
-        kind: "factory",
-        id: f.id,
-        productId: f.productId,
-        pool: f.pool,
-        ...(f.factoryId === undefined ? {} : { factoryId: f.factoryId }),
-        hash: Buffer.from(f.secretSha256, "hex"),
-        revoked: f.revoked,
-      });
-    }
-    this.entries = entries;
+  /** Swaps the file credentials for `file`'s, atomically; throws (changing nothing) when it is invalid. */
+  replace(file: CredentialsFileInput): void {
+    const parsed = CredentialsFile.parse(file);
+    this.fileEntries = new Map(entriesOfFile(parsed).map((entry) => [entry.id, entry]));
+    this.fileRateLimits = parsed.rateLimits;
   }
 
+  /** Connects the stored credentials and the clock expiry and grace periods are measured by. */
+  attach(feed: StoredCredentialFeed, now: () => number): void {
+    this.feed = feed;
+    this.now = now;
+  }
+
+  /** Applies a stored credential's current version; an older version than the one held is ignored. */
+  applyStored(doc: IssuedCredentialDoc): void {
+    const entry = entryOfDoc(doc);
+    if (isNewer(entry, this.storedEntries.get(doc.id))) this.storedEntries.set(doc.id, entry);
+  }
+
+  /** Forgets stored credentials that can no longer authenticate anyone (memory stays bounded). */
+  pruneStored(now: number, retentionMs: number): void {
+    for (const [id, entry] of this.storedEntries) {
+      const deadAt = entry.revoked ? entry.updatedAt : entry.expiresAt;
+      if (deadAt !== undefined && now - deadAt > retentionMs) this.storedEntries.delete(id);
+    }
+  }
+
+  /** Default request limits per role from CREDENTIALS_FILE, if it sets any. */
+  rateLimitDefaults(): RateLimitDefaults | undefined {
+    return this.fileRateLimits;
+  }
+
+  /** The file credentials (for listing; never the hashes). */
+  fileCredentials(): readonly CredentialEntry[] {
+    return [...this.fileEntries.values()];
+  }
+
+  /** Whether `id` is taken by a file credential (the API must not issue it). */
+  isFileCredential(id: string): boolean {
+    return this.fileEntries.has(id);
+  }
+
+  /** Marks a file credential revoked until the next `replace`. */
   revoke(id: string): boolean {
-    const entry = this.entries.get(id);
+    const entry = this.fileEntries.get(id);
     if (entry === undefined) return false;
     entry.revoked = true;
     return true;
   }
 
-  /** Resolves an Authorization header (and, for pool tokens, the X-Factory-Id header). */
-  authenticate(authorization: string | undefined, factoryIdHeader: string | undefined): Principal | AuthFailure {
-    const match = /^Bearer ([A-Za-z0-9._:-]{1,200})\.([A-Za-z0-9_-]{16,200})$/.exec(authorization ?? "");
-    if (match === null) return { code: "UNAUTHENTICATED", message: "missing or malformed bearer token" };
-    const entry = this.entries.get(match[1]!);
-    const presented = createHash("sha256").update(match[2]!).digest();
-    // Compare even for unknown ids so timing does not reveal which ids exist.
-    const expected = entry?.hash ?? Buffer.alloc(32);
-    const equal = timingSafeEqual(presented, expected);
-    if (entry === undefined || !equal || entry.revoked) return { code: "UNAUTHENTICATED", message: "unknown, wrong or revoked token" };
-    if (entry.kind === "operator") {
-      const principal: OperatorPrincipal = { kind: "operator", credentialId: entry.id, productId: entry.productId };
-      return principal;
+  /** Authenticates against credentials recent enough (at most the feed's staleness), asking the
+   * store once about a credential it does not know yet. */
+  async verify(authorization: string | undefined, factoryIdHeader: string | undefined): Promise<Principal | AuthFailure> {
+    const feed = this.feed;
+    const fresh = feed === undefined ? true : await feed.ensureFresh();
+    let result = this.authenticate(authorization, factoryIdHeader, this.now(), fresh);
+    if ("code" in result && result.lookup !== undefined && feed !== undefined && fresh) {
+      await feed.lookup(result.lookup);
+      result = this.authenticate(authorization, factoryIdHeader, this.now(), fresh);
     }
-    const factoryId = entry.factoryId ?? factoryIdHeader;
-    if (factoryId === undefined || !Id.safeParse(factoryId).success) {
-      return { code: "UNAUTHENTICATED", message: "a pool token needs the factory instance id in the X-Factory-Id header" };
-    }
-    if (entry.factoryId !== undefined && factoryIdHeader !== undefined && factoryIdHeader !== entry.factoryId) {
-      return { code: "FORBIDDEN", message: "X-Factory-Id does not match the factory this token belongs to" };
-    }
-    const principal: FactoryPrincipal = { kind: "factory", credentialId: entry.id, productId: entry.productId, pool: entry.pool, factoryId };
-    return principal;
+    if ("code" in result) return { code: result.code, message: result.message };
+    return result;
   }
-}
 
-/** Mints a new token for `id`: returns the bearer token (shown once) and the hash to store. */
-export function mintToken(id: string): { token: string; secretSha256: string } {
-  const secret = randomBytes(24).toString("base64url");
-  return { token: `${id}.${secret}`, secretSha256: createHash("sha256").update(secret).digest("hex") };
+  /** Resolves an Authorization header (and, for pool tokens, the X-Factory-Id header) from memory. */
+  authenticate(authorization: string | undefined, factoryIdHeader: string | undefined, now = this.now(), storedConfirmed = true): Principal | AuthFailure {
+    const presented = parseBearer(authorization);
+    if (presented === undefined) return { code: "UNAUTHENTICATED", message: "missing or malformed bearer token" };
+    const entry = this.fileEntries.get(presented.credentialId) ?? this.storedEntries.get(presented.credentialId);
+    // Compared even for unknown ids so timing does not reveal which ids exist.
+    const matched = secretMatches(presented.digest, entry?.secrets ?? [], now);
+    if (entry === undefined || !matched) {
+      return { code: "UNAUTHENTICATED", message: REFUSED, ...(entry?.source === "file" ? {} : { lookup: presented.credentialId }) };
+    }
+    if (entry.source === "store" && !storedConfirmed) {
+      return { code: "STORE_UNAVAILABLE", message: "cannot confirm this token: the store holding run-time credentials is unreachable" };
+    }
+    if (entry.revoked || (entry.expiresAt !== undefined && now >= entry.expiresAt)) return { code: "UNAUTHENTICATED", message: REFUSED };
+    switch (entry.kind) {
+      case "operator":
+        return {
+          kind: "operator",
+          credentialId: entry.id,
+          productId: entry.productId,
+          role: entry.role,
+          source: entry.source,
+          ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
+        };
+      case "enrollment":
+        if (entry.usedUp) return { code: "UNAUTHENTICATED", message: REFUSED };
+        return { kind: "enrollment", credentialId: entry.id, productId: entry.productId, pool: entry.pool };
+      case "factory": {
+        // A token bound to one factory decides the id; the header may only repeat it.
+        if (entry.factoryId !== undefined && factoryIdHeader !== undefined && factoryIdHeader !== entry.factoryId) {
+          return { code: "FORBIDDEN", message: "X-Factory-Id does not match the factory this token belongs to" };
+        }
+        const factoryId = entry.factoryId ?? factoryIdHeader;
+        if (factoryId === undefined || !Id.safeParse(factoryId).success) {
+          return { code: "UNAUTHENTICATED", message: "a pool token needs the factory instance id in the X-Factory-Id header" };
+        }
+        return {
+          kind: "factory",
+          credentialId: entry.id,
+          productId: entry.productId,
+          pool: entry.pool,
+          factoryId,
+          bound: entry.factoryId !== undefined,
+          source: entry.source,
+          ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
+        };
+      }
+    }
+  }
 }

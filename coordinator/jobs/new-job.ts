@@ -35,7 +35,8 @@ export function newJobDoc(spec: JobSpec, facts: NewJobFacts): JobDoc {
     leaseEpoch: 0,
     attempts: 0,
     retries: 0,
-    queuedAt: facts.now,
+    // Aging starts when the job may first run.
+    queuedAt: Math.max(facts.now, spec.notBefore ?? 0),
     runs: [],
     events: [],
     nextEventSeq: 0,
@@ -44,6 +45,7 @@ export function newJobDoc(spec: JobSpec, facts: NewJobFacts): JobDoc {
   };
   if (spec.title !== undefined) job.title = spec.title;
   if (spec.budget !== undefined) job.budget = spec.budget;
+  if (spec.notBefore !== undefined && spec.notBefore > facts.now) job.notBefore = spec.notBefore;
   if (facts.parentId !== undefined) job.parentId = facts.parentId;
   if (facts.children !== undefined) job.children = [...facts.children];
   if (!facts.ready) job.stageReason = "waiting for dependencies";

@@ -30,6 +30,10 @@ export function supersedeJob(
   else next.title = spec.title;
   if (spec.budget === undefined) delete next.budget;
   else next.budget = spec.budget;
+  if (spec.notBefore !== undefined && spec.notBefore > facts.now) {
+    next.notBefore = spec.notBefore;
+    if (stage === "queued") next.queuedAt = spec.notBefore;
+  } else delete next.notBefore;
   if (facts.ready) delete next.stageReason;
   else next.stageReason = "waiting for dependencies";
   return withEvent(next, "superseded", "coordinator", facts.now, { revision: next.revision });
@@ -39,7 +43,8 @@ export function supersedeJob(
 export function unblockJob(job: JobDoc, now: number): JobDoc {
   if (job.stage !== "blocked") return job;
   assertTransition("blocked", "queued", "coordinator");
-  const next: JobDoc = { ...job, stage: "queued", queuedAt: now, updatedAt: now };
+  // A job that may not run yet (notBefore) starts aging when it may.
+  const next: JobDoc = { ...job, stage: "queued", queuedAt: Math.max(now, job.notBefore ?? 0), updatedAt: now };
   delete next.stageReason;
   return withEvent(next, "unblocked", "coordinator", now);
 }

@@ -1,4 +1,5 @@
 import { FleetError, type JobDoc } from "../../contracts/index.js";
+import { staleEpoch } from "./fencing.js";
 import { withEvent } from "./job-events.js";
 import { appendRun } from "./runs.js";
 import { assertTransition } from "./transitions.js";
@@ -16,21 +17,12 @@ export interface AcceptRequest {
  * (a retried request) is a no-op that returns the job unchanged (same object).
  */
 export function acceptLease(job: JobDoc, request: AcceptRequest, now: number): JobDoc {
-  if (request.epoch !== job.leaseEpoch) {
-    throw new FleetError("STALE_EPOCH", `epoch ${request.epoch} is not the job's current epoch ${job.leaseEpoch}`, {
-      jobId: job.id,
-      currentEpoch: job.leaseEpoch,
-    });
-  }
+  if (request.epoch !== job.leaseEpoch) throw staleEpoch(job, request.epoch, request.factoryId);
   const lease = job.lease;
-  if (lease === undefined) {
-    throw new FleetError("STALE_EPOCH", `job ${job.id} has no open assignment (stage '${job.stage}')`, {
-      jobId: job.id,
-      currentEpoch: job.leaseEpoch,
-    });
-  }
+  // Its stage is not the caller's business: the assignment is simply over.
+  if (lease === undefined) throw new FleetError("STALE_EPOCH", `epoch ${request.epoch} of job ${job.id} is over`);
   if (lease.pool !== request.pool) {
-    throw new FleetError("FORBIDDEN", `job ${job.id} is assigned to pool '${lease.pool}', not '${request.pool}'`);
+    throw new FleetError("FORBIDDEN", `job ${job.id} is not assigned to pool '${request.pool}'`);
   }
   if (lease.factoryId !== undefined) {
     if (lease.factoryId === request.factoryId) return job;

@@ -15,6 +15,7 @@ export function finishJob(
   delete next.lease;
   delete next.outbox;
   delete next.notBefore;
+  delete next.preemption;
   if (details.reason === undefined) delete next.stageReason;
   else next.stageReason = details.reason;
   if (details.deadLetter !== undefined) next.deadLetter = details.deadLetter;

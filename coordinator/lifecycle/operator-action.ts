@@ -7,7 +7,8 @@ import { requeueJob } from "./requeue.js";
  * Operator actions. Each one moves the job away from whoever holds it; requeue bumps the epoch so a
  * factory still working is fenced. `requeue` of a finished job (failed, dead_letter, cancelled) is
  * how a dead letter is replayed: the retry count starts over. Every requeue by an operator ends a
- * run of lost leases (lose-lease.ts): the operator has looked at the job.
+ * run of lost leases (lose-lease.ts): the operator has looked at the job. `ship` is idempotent; the
+ * others are refused (ILLEGAL_TRANSITION, 409) from a stage the transition table does not allow.
  */
 export function applyOperatorAction(job: JobDoc, action: OperatorAction, now: number, reason?: string): JobDoc {
   switch (action) {
@@ -21,6 +22,8 @@ export function applyOperatorAction(job: JobDoc, action: OperatorAction, now: nu
     case "cancel":
       return finishJob(job, "cancelled", "operator", now, { reason: reason ?? "cancelled by operator" });
     case "ship":
+      // Idempotent: shipping a shipped job again changes nothing (a retried click or script).
+      if (job.stage === "shipped") return job;
       return finishJob(job, "shipped", "operator", now, { reason: reason ?? "shipped by operator" });
     default:
       throw new FleetError("VALIDATION", `unknown action '${String(action)}'`);

@@ -3,7 +3,9 @@ import { assertLeaseHolder } from "./fencing.js";
 import { finishJob } from "./finish-job.js";
 import { requeueJob } from "./requeue.js";
 import { retriesExhausted, retryDelayMs } from "./job-retry-schedule.js";
+import { withEvent } from "./job-events.js";
 import { withoutLeaseLosses } from "./lose-lease.js";
+import { withRunCost } from "./run-cost.js";
 import { runOfEpoch, updateRun } from "./runs.js";
 
 const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
@@ -22,7 +24,11 @@ const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
  * - retryable (the default for a failure): requeued after backoff, or dead_letter with reason
  *   RetriesExhausted once the retry policy is used up.
  * - later: requeued after `laterSeconds` (or the backoff) without consuming a retry.
- * - drained (scale-in): requeued at once with the checkpoint, without consuming a retry.
+ * - drained (scale-in, a stop, a preemption): requeued at once with the checkpoint, without
+ *   consuming a retry; when the job was chosen as a preemption victim, a `preempted` event names
+ *   victim and preemptor and the job's preemption count goes up.
+ * Whatever the outcome, the run's reported `costUsd` is accrued on the job in this same change
+ * (withRunCost): shipped and failed runs both cost, and a retried release accrues nothing twice.
  * Every release is a worker's answer for its attempt, so it ends a run of lost leases (lose-lease.ts).
  * A release repeated with the same epoch and outcome (a retried request) returns the job unchanged.
  */
@@ -41,15 +47,23 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
     ...(body.insights === undefined ? {} : { insights: body.insights }),
     ...(body.artifacts === undefined ? {} : { artifacts: body.artifacts }),
   }));
-  const answered = withoutLeaseLosses(closed);
-  const withCheckpoint: JobDoc = body.checkpoint === undefined ? answered : { ...answered, checkpoint: body.checkpoint };
+  const costed = withRunCost(withoutLeaseLosses(closed), body.insights?.costUsd, now);
+  const withCheckpoint: JobDoc = body.checkpoint === undefined ? costed : { ...costed, checkpoint: body.checkpoint };
   switch (body.outcome) {
     case "shipped":
       return finishJob(withCheckpoint, "shipped", "factory", now, {});
     case "non_retryable":
       return finishJob(withCheckpoint, "failed", "factory", now, { reason: body.message ?? "non-retryable failure" });
-    case "drained":
-      return requeueJob(withCheckpoint, now, { actor: "coordinator", reason: "drained on scale-in", consumeRetry: false });
+    case "drained": {
+      const preemption = job.preemption;
+      if (preemption === undefined) return requeueJob(withCheckpoint, now, { actor: "coordinator", reason: body.message ?? "drained on scale-in", consumeRetry: false });
+      const requeued = requeueJob({ ...withCheckpoint, preemptions: (job.preemptions ?? 0) + 1 }, now, {
+        actor: "coordinator",
+        reason: `preempted by critical job ${preemption.by}`,
+        consumeRetry: false,
+      });
+      return withEvent(requeued, "preempted", "coordinator", now, { victim: job.id, preemptor: preemption.by, pool: preemption.pool, checkpoint: requeued.checkpoint !== undefined });
+    }
     case "later":
       return requeueJob(withCheckpoint, now, {
         actor: "coordinator",

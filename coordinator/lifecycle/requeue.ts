@@ -33,6 +33,8 @@ export function requeueJob(job: JobDoc, now: number, options: RequeueOptions): J
   delete next.lease;
   delete next.outbox;
   delete next.deadLetter;
+  // A preemption request belongs to the attempt that is ending.
+  delete next.preemption;
   if (notBefore === undefined) delete next.notBefore;
   else next.notBefore = notBefore;
   return withEvent(next, "requeued", options.actor, now, {

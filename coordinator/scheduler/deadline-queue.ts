@@ -26,6 +26,10 @@ export class DeadlineQueue {
     this.heap.push({ at, id, token });
   }
 
+  has(id: string): boolean {
+    return this.live.has(id);
+  }
+
   delete(id: string): void {
     this.live.delete(id);
   }

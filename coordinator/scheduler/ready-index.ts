@@ -18,6 +18,8 @@ export interface ReadyBucket {
   readonly capabilities: readonly string[];
   readonly capabilityKey: string;
   readonly heap: BinaryHeap<Entry>;
+  /** Live jobs in the bucket (the heap also holds lazily deleted entries). */
+  live: number;
 }
 
 /**
@@ -30,6 +32,8 @@ export class ReadyIndex {
   private readonly nonEmpty = new Set<ReadyBucket>();
   private readonly position = new Map<string, { bucket: ReadyBucket; token: number }>();
   private nextToken = 0;
+  /** Live ready jobs per capability set, kept exact on every add and remove (for gauges). */
+  private readonly perCapabilities = new Map<string, { capabilities: readonly string[]; count: number }>();
 
   get size(): number {
     return this.position.size;
@@ -53,17 +57,35 @@ export class ReadyIndex {
         capabilities: job.capabilities,
         capabilityKey,
         heap: new BinaryHeap<Entry>((a, b) => a.queuedAt < b.queuedAt || (a.queuedAt === b.queuedAt && a.token < b.token)),
+        live: 0,
       };
       this.buckets.set(key, bucket);
     }
     const token = this.nextToken++;
     bucket.heap.push({ id: job.id, queuedAt: job.queuedAt, token });
     this.position.set(job.id, { bucket, token });
+    bucket.live++;
     this.nonEmpty.add(bucket);
+    const tally = this.perCapabilities.get(capabilityKey);
+    if (tally === undefined) this.perCapabilities.set(capabilityKey, { capabilities: job.capabilities, count: 1 });
+    else tally.count++;
   }
 
   remove(id: string): void {
+    const at = this.position.get(id);
+    if (at === undefined) return;
     this.position.delete(id);
+    at.bucket.live--;
+    const tally = this.perCapabilities.get(at.bucket.capabilityKey);
+    if (tally !== undefined && --tally.count === 0) this.perCapabilities.delete(at.bucket.capabilityKey);
+  }
+
+  /** Ready jobs per capability set. */
+  capabilitySets(): IterableIterator<{ capabilityKey: string; capabilities: readonly string[]; count: number }> {
+    const entries = this.perCapabilities.entries();
+    return (function* () {
+      for (const [capabilityKey, tally] of entries) yield { capabilityKey, capabilities: tally.capabilities, count: tally.count };
+    })();
   }
 
   /** The oldest live job id of each non-empty bucket. */

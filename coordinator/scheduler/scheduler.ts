@@ -1,72 +1,118 @@
 import type { JobDoc } from "../../contracts/index.js";
 import { assignJob } from "../lifecycle/assign-job.js";
-import { choosePool, scoreJob, type ScorableJob, type ScoreWeights } from "../scorer/index.js";
-import type { JobBook } from "../service/job-book.js";
-import { hasHeadroom, type PoolRegistry, type PoolRuntime, toScorable } from "../service/pool-registry.js";
-import type { ReadyIndex } from "./ready-index.js";
+import { choosePool, DEFAULT_SHARE, type FairnessTerm, scoreJob, type ScorableJob, type ScoreWeights } from "../scorer/index.js";
+import { canTakeWork, type PoolRegistry, type PoolRuntime, toScorable } from "../pools/pool-registry.js";
+import { FairShareBook } from "./fair-share-book.js";
+import type { ReadyBucket, ReadyIndex } from "./ready-index.js";
 
 export interface SchedulerOptions {
   weightsFor: (productId: string) => ScoreWeights;
   starvationAfterMs: number;
+  /** Whether the product may receive new assignments now. Answered from memory: it is asked per
+   * ready bucket on every selection, BEFORE any job is looked at, and costs no store operation. */
+  productOpen?: (productId: string) => boolean;
+  /** Whether to keep this ready job queued for now (a budget's hold-back). A held job leaves the
+   * ready index through `onHeld`; its owner puts it back when the reason may have gone. */
+  holdBack?: (job: JobDoc) => boolean;
+  onHeld?: (job: JobDoc) => void;
+  /** The product's fair share (default 1). */
+  shareOf?: (productId: string) => number;
+}
+
+/** What the scheduler needs of the job state: the cached copy of an active job, and one
+ * conditional write that applies a pure decision (re-deciding after a conflict). */
+export interface SchedulerJobs {
+  cached(id: string): JobDoc | undefined;
+  commit(id: string, decide: (job: JobDoc) => JobDoc): Promise<JobDoc>;
 }
 
 export interface Selection {
   job: JobDoc;
   pool: PoolRuntime;
   score: number;
+  /** Critical work is placed before the fair-share rotation. */
+  critical: boolean;
+}
+
+interface Candidate {
+  job: JobDoc;
+  score: number;
+  capable: PoolRuntime[];
 }
 
 /**
  * Picks what runs next and where, and commits each assignment with one conditional write.
- * Selection: among the head of every ready bucket that some capable pool has room for, the highest
- * score wins (ties: older, then smaller id); the pool is then chosen among the capable pools with
- * headroom by fit, headroom, cost and health.
+ *
+ * Selection looks only at the head of every ready bucket that is open (its product not paused)
+ * and that some capable pool has room for:
+ * 1. A critical head of ANY product goes first (highest score; ties: older, then smaller id).
+ * 2. Otherwise the products with a candidate share the fleet by weight (fair-share rotation,
+ *    scorer/fair-share.ts), and the chosen product's best-scoring head goes: priority orders work
+ *    WITHIN a product, the rotation decides BETWEEN products, so a product with 100,000 ready jobs
+ *    cannot starve one with ten.
+ * The pool is then chosen among the capable pools with room by fit, headroom, cost and health.
  */
 export class Scheduler {
+  private readonly fair: FairShareBook;
+  /** The assignment being written, so a pause can wait until nothing is in flight. */
+  private inFlight: Promise<unknown> = Promise.resolve();
+
   constructor(
-    private readonly book: JobBook,
+    private readonly jobs: SchedulerJobs,
     private readonly ready: ReadyIndex,
     private readonly pools: PoolRegistry,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.fair = new FairShareBook((productId) => options.shareOf?.(productId) ?? DEFAULT_SHARE);
+  }
 
   /** Head scores are cached per bucket for one `now`: a head's score changes only with time or
    * when the head itself changes, so a pass over the buckets is a comparison of numbers. */
   private scoreCache = new Map<string, { id: string; now: number; score: number }>();
 
   selectNext(now: number): Selection | undefined {
-    let best: { job: JobDoc; score: number; capable: PoolRuntime[] } | undefined;
+    // Holding a head back uncovers the next job of its bucket, which this pass has gone past:
+    // look again (each round holds at least one job back, so this ends).
+    for (;;) {
+      const { selection, held } = this.selectOnce(now);
+      if (selection !== undefined || held === 0) return selection;
+    }
+  }
+
+  private selectOnce(now: number): { selection: Selection | undefined; held: number } {
+    let held = 0;
+    let critical: Candidate | undefined;
+    const perProduct = new Map<string, Candidate>();
     for (const { bucket, id } of this.ready.heads()) {
+      if (this.options.productOpen !== undefined && !this.options.productOpen(bucket.productId)) continue;
       const capable = this.pools.capableOf(bucket.capabilityKey, bucket.capabilities);
-      if (!capable.some(hasHeadroom)) continue;
-      const job = this.book.cached(id);
+      if (!capable.some(canTakeWork)) continue;
+      const job = this.jobs.cached(id);
       if (job === undefined || job.stage !== "queued") {
         this.ready.remove(id);
         continue;
       }
-      let cached = this.scoreCache.get(bucket.key);
-      if (cached === undefined || cached.id !== id || cached.now !== now) {
-        const ctx = { now, weights: this.options.weightsFor(job.productId), starvationAfterMs: this.options.starvationAfterMs };
-        // Rank against the best-fitting capable pool, so a job's rank does not depend on which
-        // pool happens to have room right now.
-        cached = { id, now, score: scoreJob(toScorableJob(job), toScorable(capable[0]!), ctx).total };
-        this.scoreCache.set(bucket.key, cached);
+      if (this.options.holdBack?.(job) === true) {
+        this.ready.remove(id);
+        this.options.onHeld?.(job);
+        held++;
+        continue;
       }
-      const score = cached.score;
-      if (
-        best === undefined ||
-        score > best.score ||
-        (score === best.score && (job.queuedAt < best.job.queuedAt || (job.queuedAt === best.job.queuedAt && job.id < best.job.id)))
-      ) {
-        best = { job, score, capable };
-      }
+      const candidate = { job, score: this.scoreOf(bucket, job, capable, now), capable };
+      if (bucket.priority === "critical") critical = better(critical, candidate);
+      else perProduct.set(job.productId, better(perProduct.get(job.productId), candidate));
     }
-    if (best === undefined) return undefined;
-    const choice = choosePool(toScorableJob(best.job), best.capable.filter(hasHeadroom).map(toScorable));
-    if (choice === undefined) return undefined;
+    let best = critical;
+    if (best === undefined && perProduct.size > 0) {
+      const productId = perProduct.size === 1 ? perProduct.keys().next().value! : this.fair.pick(perProduct.keys())!;
+      best = perProduct.get(productId);
+    }
+    if (best === undefined) return { selection: undefined, held };
+    const choice = choosePool(toScorableJob(best.job), best.capable.filter(canTakeWork).map(toScorable));
+    if (choice === undefined) return { selection: undefined, held };
     const pool = this.pools.get(choice.pool.name);
-    if (pool === undefined) return undefined;
-    return { job: best.job, pool, score: best.score };
+    if (pool === undefined) return { selection: undefined, held };
+    return { selection: { job: best.job, pool, score: best.score, critical: best === critical }, held };
   }
 
   /** Assigns ready jobs until no capable pool has room or `limit` is reached. Returns the count. */
@@ -80,19 +126,69 @@ export class Scheduler {
       // not leave the scheduler spinning on the same job.
       this.ready.remove(job.id);
       try {
-        const next = await this.book.mutate(job.id, undefined, (current) =>
-          current.stage === "queued" ? assignJob(current, { pool: pool.definition.name, acceptTimeoutMs: pool.definition.acceptTimeoutSeconds * 1000 }, now) : current,
+        const write = this.jobs.commit(job.id, (current) =>
+          // The gate is asked again at the write: a pause made since the selection wins.
+          current.stage === "queued" && (this.options.productOpen?.(current.productId) ?? true)
+            ? assignJob(current, { pool: pool.definition.name, acceptTimeoutMs: pool.definition.acceptTimeoutSeconds * 1000 }, now)
+            : current,
         );
-        if (next.stage === "assigned") assigned++;
+        this.inFlight = write.catch(() => undefined);
+        const next = await write;
+        if (next.stage === "assigned") {
+          assigned++;
+          this.fair.charge(next.productId);
+        } else if (next.stage === "queued") {
+          this.ready.add(next);
+          break;
+        }
       } catch (error) {
         // Put it back so it is not lost from the index; the caller sees the error and backs off.
-        const current = this.book.cached(job.id);
+        const current = this.jobs.cached(job.id);
         if (current?.stage === "queued") this.ready.add(current);
         throw error;
       }
     }
     return assigned;
   }
+
+  /** Resolves once the assignment being written (if any) has committed or failed. A pause waits
+   * for this before it is recorded, so no assignment lands after the pause is committed. */
+  settled(): Promise<unknown> {
+    return this.inFlight;
+  }
+
+  /** The fairness term of a product as `explain` shows it, against the products competing now. */
+  fairnessTerm(productId: string, critical: boolean): FairnessTerm {
+    const competing = new Set<string>();
+    for (const { bucket } of this.ready.heads()) {
+      if (bucket.priority !== "critical" && (this.options.productOpen?.(bucket.productId) ?? true)) competing.add(bucket.productId);
+    }
+    return this.fair.term(productId, competing, critical);
+  }
+
+  private scoreOf(bucket: ReadyBucket, job: JobDoc, capable: PoolRuntime[], now: number): number {
+    let cached = this.scoreCache.get(bucket.key);
+    if (cached === undefined || cached.id !== job.id || cached.now !== now) {
+      const ctx = { now, weights: this.options.weightsFor(job.productId), starvationAfterMs: this.options.starvationAfterMs };
+      // Rank against the best-fitting capable pool, so a job's rank does not depend on which
+      // pool happens to have room right now.
+      cached = { id: job.id, now, score: scoreJob(toScorableJob(job), toScorable(capable[0]!), ctx).total };
+      this.scoreCache.set(bucket.key, cached);
+    }
+    return cached.score;
+  }
+
+  /** Forgets cached head scores (after a product's weights change). */
+  forgetScores(): void {
+    this.scoreCache.clear();
+  }
+}
+
+function better(current: Candidate | undefined, candidate: Candidate): Candidate {
+  if (current === undefined) return candidate;
+  if (candidate.score !== current.score) return candidate.score > current.score ? candidate : current;
+  if (candidate.job.queuedAt !== current.job.queuedAt) return candidate.job.queuedAt < current.job.queuedAt ? candidate : current;
+  return candidate.job.id < current.job.id ? candidate : current;
 }
 
 export function toScorableJob(job: JobDoc): ScorableJob {

@@ -43,3 +43,13 @@ export {
   WEIGHT_FIELDS,
   type WeightSource,
 } from "./weights.js";
+export {
+  chargedPass,
+  DEFAULT_SHARE,
+  effectivePass,
+  type FairnessTerm,
+  type FairShareCandidate,
+  fairnessTermOf,
+  pickFairShare,
+} from "./fair-share.js";
+export { type ChooseVictimOptions, chooseVictim, type PreemptionCandidate, type VictimChoice, type VictimExclusion, victimExclusions } from "./preemption-victim.js";

@@ -1,38 +1,8 @@
-import { z } from "zod";
+import { type ScoreWeights, ScoreWeightsPatch } from "../../contracts/index.js";
 
-/**
- * Weights of the job score terms (the control-plane guide's formula). zod 4's `z.number()` already
- * rejects NaN and ±Infinity, so every weight that passes is finite: a non-finite weight would turn
- * a score into NaN, and NaN compares false both ways, which silently breaks every ranking.
- */
-export const ScoreWeights = z
-  .object({
-    age: z.number(),
-    priority: z.number(),
-    retries: z.number(),
-    capabilities: z.number(),
-  })
-  .strict();
-export type ScoreWeights = z.infer<typeof ScoreWeights>;
-
-/** Any subset of the weights, as a request override or a product's registry entry. Strict, so a
- * misspelt field is an error rather than a silently ignored one. */
-export const ScoreWeightsPatch = ScoreWeights.partial().strict();
-export type ScoreWeightsPatch = z.infer<typeof ScoreWeightsPatch>;
-
-/**
- * Per-product weights, as loaded from configuration. Unlike a one-off override, these feed the
- * scheduler, whose ready buckets are FIFO because the score never decreases with age; that holds
- * only for `age >= 0`, so a registry entry may not make age count against a job.
- */
-export const ProductWeightRegistry = z.record(
-  z.string().min(1),
-  ScoreWeightsPatch.refine((patch) => patch.age === undefined || patch.age >= 0, {
-    message: "age weight must be >= 0: the scheduler relies on scores never decreasing with age",
-    path: ["age"],
-  }),
-);
-export type ProductWeightRegistry = z.infer<typeof ProductWeightRegistry>;
+/** The schemas live in contracts/ (the topology and the API validate with them); re-exported here
+ * because the scorer is where they mean something. */
+export { ProductWeightRegistry, ScoreWeights, ScoreWeightsPatch } from "../../contracts/index.js";
 
 export const DEFAULT_WEIGHTS: Readonly<ScoreWeights> = Object.freeze({ age: 1, priority: 10, retries: -2, capabilities: 5 });
 

@@ -25,6 +25,11 @@ export class CoordinatorLoop {
     private readonly options: CoordinatorLoopOptions,
   ) {}
 
+  /** True while the last pass failed (the store refused or is unreachable); false once one succeeds. */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
   start(): void {
     this.stopped = false;
     this.kick();

@@ -1,6 +1,11 @@
 import {
   type Clock,
   FleetError,
+  type PauseBody,
+  type PoolPause,
+  type PutBudgetBody,
+  type PutScheduleBody,
+  type PutWeightsBody,
   type JobDoc,
   type JobEvent,
   type JobSpec,
@@ -10,12 +15,14 @@ import {
   type ReleaseLeaseBody,
   type Run,
   type SubmitJobBody,
+  isFleetError,
   isTerminal,
 } from "../../contracts/index.js";
 import { depSatisfied } from "../jobs/dependency-graph.js";
 import { unblockJob } from "../jobs/supersede-job.js";
 import { acceptLease } from "../lifecycle/accept-lease.js";
 import { deadLetterFromBroker, type BrokerDeadLetter } from "../lifecycle/dead-letter-job.js";
+import { discardDeadLetter } from "../lifecycle/discard-dead-letter.js";
 import { applyOperatorAction } from "../lifecycle/operator-action.js";
 import { leaseDeadline, reapLease } from "../lifecycle/reap-lease.js";
 import { releaseLease } from "../lifecycle/release-lease.js";
@@ -25,12 +32,32 @@ import type { FactoryPrincipal } from "../auth/principal.js";
 import { DeadlineQueue } from "../scheduler/deadline-queue.js";
 import { ReadyIndex } from "../scheduler/ready-index.js";
 import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
-import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, resolveWeights, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
+import { DEFAULT_STARVATION_AFTER_MS, DEFAULT_WEIGHTS, explainJob, type ScoreWeights, type ScoreWeightsPatch } from "../scorer/index.js";
+import { AssignmentWithdrawals } from "./assignment-withdrawals.js";
+import { preemptionEventsOf } from "./preemption-events.js";
+import { type FleetEventListener, FleetEvents } from "./fleet-events.js";
+import { type GateChange, ProductControls } from "./product-controls.js";
+import { PoolControls } from "./pool-controls.js";
+import { PreemptionPlanner } from "./preemption-planner.js";
+import { ScheduleBook } from "./schedule-book.js";
+import {
+  drainDirectiveOf,
+  type HeartbeatDirectives,
+  heldBackFact,
+  type LeaseDirectives,
+  leaseDirectivesOf,
+  type PoolPauseState,
+  type ProductPauseState,
+  poolPauseStateOf,
+  productPauseStateOf,
+} from "./flow-facts.js";
+import type { Burndown, BudgetView } from "./product-controls.js";
+import type { ScheduleView } from "./schedule-book.js";
 import type { StoreFilter, StorePort } from "../../store/port.js";
 import { Dependents } from "./dependents.js";
-import { JobBook } from "./job-book.js";
+import { type CommitListener, JobBook } from "./job-book.js";
 import { JobSubmitter, type SubmitResult } from "./job-submitter.js";
-import { PoolRegistry, type PoolRegistryOptions, toScorable } from "./pool-registry.js";
+import { type PoolRegistryOptions, type PoolRuntime, PoolRegistry, toScorable } from "../pools/pool-registry.js";
 
 /** Receives every committed assignment (after the write): the dispatcher's outbox relay. */
 export interface AssignmentSink {
@@ -51,9 +78,28 @@ export interface CoordinatorOptions extends PoolRegistryOptions {
  * it decides is made by the pure lifecycle functions and the pure scorer; this class only loads,
  * commits and keeps the in-memory indexes in step with every commit.
  */
+export interface CoordinatorCounters {
+  fencedRejections: number;
+  staleDeadLetters: number;
+  reaped: number;
+  assignments: number;
+  takeovers: number;
+  shipped: number;
+  deadLettered: number;
+  preemptionsRequested: number;
+}
+
+/** A pool as callers outside the coordinator see it: a snapshot, never the live record. */
+export type PoolView = Readonly<Omit<PoolRuntime, "definition" | "running" | "preempting">> & {
+  readonly definition: PoolRuntime["definition"];
+  readonly acceptLatencyAvgMs: number | undefined;
+  readonly runningJobs: number;
+  readonly preemptionsPending: number;
+};
+
 export class Coordinator {
-  readonly book: JobBook;
-  readonly pools: PoolRegistry;
+  private readonly book: JobBook;
+  private readonly pools: PoolRegistry;
   private readonly ready = new ReadyIndex();
   private readonly backoff = new DeadlineQueue();
   private readonly leases = new DeadlineQueue();
@@ -62,17 +108,73 @@ export class Coordinator {
   private readonly submitter: JobSubmitter;
   private readonly sinks: AssignmentSink[] = [];
   private readonly unblockQueue = new Set<string>();
-  readonly counters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0 };
+  private readonly counts: CoordinatorCounters = { fencedRejections: 0, staleDeadLetters: 0, reaped: 0, assignments: 0, takeovers: 0, shipped: 0, deadLettered: 0, preemptionsRequested: 0 };
+  private readonly fleetEvents = new FleetEvents();
+  private readonly controls: ProductControls;
+  private readonly poolControls: PoolControls;
+  private readonly schedules: ScheduleBook;
+  private readonly preemption: PreemptionPlanner;
+  /** Products whose pause is being recorded: closed to new work before the pause is written. */
+  private readonly closing = new Set<string>();
+  /** Products and pools whose unaccepted assignments are to be withdrawn on the next pass. */
+  private readonly withdrawals = new AssignmentWithdrawals();
 
   constructor(private readonly options: CoordinatorOptions) {
     this.book = new JobBook(options.store);
     this.pools = new PoolRegistry(options.topology, options);
-    this.scheduler = new Scheduler(this.book, this.ready, this.pools, {
-      weightsFor: (productId) => this.weightsFor(productId),
-      starvationAfterMs: options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
+    this.controls = new ProductControls({
+      store: options.store,
+      topology: options.topology,
+      events: this.fleetEvents,
+      ...(options.productWeights === undefined ? {} : { productWeights: options.productWeights }),
+    });
+    this.poolControls = new PoolControls(options.store, this.pools);
+    const book = this.book;
+    const commit = (id: string, decide: (job: JobDoc) => JobDoc) => book.mutate(id, undefined, decide);
+    const starvationAfterMs = options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS;
+    const productOpen = (productId: string) => !this.closing.has(productId) && this.controls.isOpen(productId, this.clock.now());
+    this.scheduler = new Scheduler({ cached: (id) => book.cached(id), commit }, this.ready, this.pools, {
+      weightsFor: (productId) => this.controls.weightsFor(productId),
+      starvationAfterMs,
+      productOpen,
+      holdBack: (job) => this.controls.holdsBack(job, this.clock.now()),
+      onHeld: (job) => {
+        if (!this.controls.hold(job)) return;
+        const gate = this.controls.gate(job.productId, this.clock.now());
+        this.fleetEvents.emit({ type: "job.held_back", at: this.clock.now(), productId: job.productId, jobId: job.id, data: { jobBudgetUsd: job.budget?.usd ?? null, remainingUsd: gate.remainingUsd } });
+      },
+      shareOf: (productId) => this.controls.shareOf(productId),
+    });
+    this.preemption = new PreemptionPlanner({
+      ready: this.ready,
+      pools: this.pools,
+      cached: (id) => book.cached(id),
+      commit,
+      productOpen,
+      weightsFor: (productId) => this.controls.weightsFor(productId),
+      starvationAfterMs,
+      preemption: options.topology.preemption,
     });
     this.submitter = new JobSubmitter(this.book, this.pools);
+    this.schedules = new ScheduleBook(
+      options.store,
+      {
+        submit: async (productId, body) => {
+          const result = await this.submit(productId, body);
+          return { jobId: result.job.id, outcome: result.outcome };
+        },
+        isActive: (jobId) => book.cached(jobId) !== undefined,
+        assertRoutable: (capabilities) => this.assertRoutable(capabilities),
+      },
+      this.fleetEvents,
+    );
     this.book.onCommit((previous, next) => this.observe(previous, next));
+  }
+
+  /** Subscribes to fleet events (budgets, pauses, preemptions, schedules), after they commit.
+   * Listeners must not throw (a throw is swallowed) and must not block. */
+  onFleetEvent(listener: FleetEventListener): void {
+    this.fleetEvents.on(listener);
   }
 
   get clock(): Clock {
@@ -83,14 +185,65 @@ export class Coordinator {
     this.sinks.push(sink);
   }
 
-  /** Rebuilds every in-memory index from the store. Call once before serving. */
-  async start(): Promise<number> {
-    return this.book.rebuild();
+  /** Subscribes to every committed job change (after the write), in commit order. Listeners must
+   * not throw and must not mutate the documents. Metrics and event streams hang off this. */
+  onCommit(listener: CommitListener): void {
+    this.book.onCommit(listener);
   }
 
+  /** Counters since this process started (a copy). */
+  get counters(): Readonly<CoordinatorCounters> {
+    return { ...this.counts };
+  }
+
+  /** Whether the assignment of `epoch` still waits to be accepted: what the outbox relay publishes.
+   * Answered from memory (the cache of active jobs), never from the store. */
+  isAwaitingAccept(jobId: string, epoch: number): boolean {
+    const job = this.book.cached(jobId);
+    return job !== undefined && job.stage === "assigned" && job.leaseEpoch === epoch && job.lease?.factoryId === undefined;
+  }
+
+  /** Ready jobs per pool that would take them (the best-fitting capable pool), and under
+   * `null` the ready jobs no pool can run. From memory, exact. */
+  readyByPool(): Map<string | null, number> {
+    const counts = new Map<string | null, number>();
+    for (const set of this.ready.capabilitySets()) {
+      const pool = this.pools.capableOf(set.capabilityKey, set.capabilities)[0]?.definition.name ?? null;
+      counts.set(pool, (counts.get(pool) ?? 0) + set.count);
+    }
+    return counts;
+  }
+
+  /** The in-memory copy of an active job (undefined once it is terminal or unknown). */
+  activeJob(id: string): JobDoc | undefined {
+    return this.book.cached(id);
+  }
+
+  /** Snapshots of every pool's definition and live counters. */
+  poolViews(): PoolView[] {
+    return this.pools.all().map(viewOf);
+  }
+
+  poolView(name: string): PoolView | undefined {
+    const pool = this.pools.get(name);
+    return pool === undefined ? undefined : viewOf(pool);
+  }
+
+  /** Rebuilds every in-memory index from the store: pools' pauses, active jobs, products'
+   * controls and spend, schedules. Call once before serving. Returns the active jobs loaded. */
+  async start(): Promise<number> {
+    await this.poolControls.load();
+    const active = await this.book.rebuild();
+    await this.controls.load(this.clock.now(), () => this.book.activeJobs());
+    this.controls.activeSource = () => this.book.activeJobs();
+    await this.schedules.load();
+    return active;
+  }
+
+  /** The product's score weights: the per-request override over the product's (API over
+   * topology) over the defaults, per field. */
   weightsFor(productId: string, override?: ScoreWeightsPatch): ScoreWeights {
-    const registry = this.options.productWeights;
-    return resolveWeights({ productId, ...(registry === undefined ? {} : { productRegistry: registry }), ...(override === undefined ? {} : { override }) }).weights;
+    return this.controls.weightsFor(productId, override);
   }
 
   // ---- submission -------------------------------------------------------------------------
@@ -146,18 +299,26 @@ export class Coordinator {
 
   async explain(productScope: string | undefined, id: string, override?: ScoreWeightsPatch) {
     const job = await this.getJob(productScope, id);
-    const registry = this.options.productWeights;
+    const now = this.clock.now();
     return {
       jobId: job.id,
       stage: job.stage,
       ...explainJob(toScorableJob(job), this.pools.all().map(toScorable), {
-        now: this.clock.now(),
+        now,
         productId: job.productId,
         // The scheduler's threshold, so explain shows the score the scheduler ranks by.
         starvationAfterMs: this.options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS,
-        ...(registry === undefined ? {} : { productRegistry: registry }),
+        productRegistry: { [job.productId]: this.controls.weightsPatchOf(job.productId) },
         ...(override === undefined ? {} : { override }),
       }),
+      fairness: this.scheduler.fairnessTerm(job.productId, job.priority === "critical"),
+      flow: {
+        product: this.pauseStateOf(job.productId),
+        heldBack: this.heldBackOf(job.id) ?? null,
+        notBefore: job.notBefore ?? null,
+        preemption: job.preemption ?? null,
+        preemptions: job.preemptions ?? 0,
+      },
     };
   }
 
@@ -224,21 +385,176 @@ export class Coordinator {
     return this.book.mutate(id, productScope, (job) => applyOperatorAction(job, action, this.clock.now(), reason));
   }
 
+  discardDeadLetter(productScope: string | undefined, id: string, reason?: string): Promise<JobDoc> {
+    return this.book.mutate(id, productScope, (job) => discardDeadLetter(job, this.clock.now(), reason));
+  }
+
   /** Reconciles a broker dead letter. Returns whether it changed the job (false = stale). */
   async deadLetter(jobId: string, letter: BrokerDeadLetter): Promise<{ applied: boolean; job?: JobDoc }> {
     try {
       const before = this.book.cached(jobId);
       const job = await this.book.mutate(jobId, undefined, (current) => deadLetterFromBroker(current, letter, this.clock.now()));
       const applied = job.stage === "dead_letter" && job.deadLetter?.epoch === letter.epoch && before?.stage !== "dead_letter";
-      if (!applied) this.counters.staleDeadLetters++;
+      if (!applied) this.counts.staleDeadLetters++;
       return { applied, job };
     } catch (error) {
-      if (error instanceof FleetError && error.code === "NOT_FOUND") {
-        this.counters.staleDeadLetters++;
+      if (isFleetError(error, "NOT_FOUND")) {
+        this.counts.staleDeadLetters++;
         return { applied: false };
       }
       throw error;
     }
+  }
+
+  // ---- levers: budgets, pauses, weights, schedules ---------------------------------------------
+
+  /** The product's budget, spend in the current window and pause (defaults when none was set). */
+  budget(productId: string): BudgetView {
+    return this.controls.view(productId, this.clock.now());
+  }
+
+  /** Creates or changes the product's budget; a change of window or ceiling takes effect at once
+   * (a raised ceiling or a window roll-over resumes a product the ceiling had paused). */
+  async putBudget(productId: string, body: PutBudgetBody, by: string): Promise<BudgetView> {
+    const change = await this.controls.putBudget(productId, body, by, this.clock.now());
+    if (change !== undefined) this.applyGateChange(change);
+    return this.budget(productId);
+  }
+
+  /** Spend per UTC day in the current window, with the ceiling. From memory. */
+  burndown(productId: string): Burndown {
+    return this.controls.burndown(productId, this.clock.now());
+  }
+
+  /**
+   * Pauses the product: no new assignment from the moment this returns (the scheduler is closed
+   * to the product first, and the pause is recorded only once no assignment is in flight).
+   * `mode` decides what happens to work already handed out (see PauseMode).
+   */
+  async pauseProduct(productId: string, body: PauseBody, by: string): Promise<ProductPauseState> {
+    this.closing.add(productId);
+    try {
+      await this.scheduler.settled();
+      const change = await this.controls.pause(productId, body, by, this.clock.now());
+      if (change !== undefined) this.applyGateChange(change);
+    } finally {
+      this.closing.delete(productId);
+    }
+    return this.pauseStateOf(productId);
+  }
+
+  /** Lifts an operator's pause. A product over its ceiling stays paused by the ceiling (the
+   * answer says so) until the ceiling is raised or the window rolls over. */
+  async resumeProduct(productId: string, by: string): Promise<ProductPauseState> {
+    const change = await this.controls.resume(productId, by, this.clock.now());
+    if (change !== undefined) this.applyGateChange(change);
+    return this.pauseStateOf(productId);
+  }
+
+  /** Whether the product gets new work now, and if not who paused it, how and why. From memory:
+   * what "why is this job not running" reports for a paused product or budget. */
+  pauseStateOf(productId: string): ProductPauseState {
+    const now = this.clock.now();
+    return productPauseStateOf(productId, this.controls.gate(productId, now), this.controls.budgetDoc(productId));
+  }
+
+  /** Every product with controls set, with its pause state. */
+  productStates(): ProductPauseState[] {
+    return this.controls.knownProducts().map((productId) => this.pauseStateOf(productId));
+  }
+
+  /** Whether a queued job is held back by its product's budget (its own budget.usd is more than what is left). */
+  heldBackOf(jobId: string): { jobBudgetUsd: number; remainingUsd: number } | undefined {
+    const job = this.book.cached(jobId);
+    if (job === undefined || job.stage !== "queued") return undefined;
+    if (!this.controls.isHeld(jobId) && !this.controls.holdsBack(job, this.clock.now())) return undefined;
+    return heldBackFact(job, this.controls.gate(job.productId, this.clock.now()));
+  }
+
+  /** Pauses a pool (`drain`: also withdraws its unaccepted assignments and asks its warm agents,
+   * at their next renewal or heartbeat, to finish and exit). No assignment to the pool is made
+   * after this returns. */
+  async pausePool(name: string, reason: string, by: string, drain: boolean): Promise<PoolPauseState> {
+    const pool = this.requirePool(name);
+    const previous = pool.pause;
+    const pause: PoolPause = { reason, by, at: this.clock.now(), drain };
+    this.pools.setPause(name, pause);
+    try {
+      await this.scheduler.settled();
+      await this.poolControls.set(name, pause, this.clock.now());
+    } catch (error) {
+      this.pools.setPause(name, previous);
+      throw error;
+    }
+    this.fleetEvents.emit({ type: drain ? "pool.draining" : "pool.paused", at: this.clock.now(), pool: name, data: { reason, by } });
+    if (drain) this.withdrawals.push({ pool: name, reason: `pool '${name}' is draining: ${reason}` });
+    return poolPauseStateOf(pool);
+  }
+
+  async resumePool(name: string, by: string): Promise<PoolPauseState> {
+    const pool = this.requirePool(name);
+    if (pool.pause !== undefined) {
+      await this.poolControls.set(name, undefined, this.clock.now());
+      this.fleetEvents.emit({ type: "pool.resumed", at: this.clock.now(), pool: name, data: { by } });
+    }
+    return poolPauseStateOf(pool);
+  }
+
+  /** The pool's pause, for operators and for "why is this job not running". Undefined: no such pool. */
+  poolPauseOf(name: string): PoolPauseState | undefined {
+    const pool = this.pools.get(name);
+    return pool === undefined ? undefined : poolPauseStateOf(pool);
+  }
+
+  /** What the holder of this job's lease is told with its renewal (see LeaseDirectives). */
+  leaseDirectives(job: JobDoc): LeaseDirectives {
+    const pool = job.lease === undefined ? undefined : this.pools.get(job.lease.pool);
+    return leaseDirectivesOf(job, this.controls.gate(job.productId, this.clock.now()), pool);
+  }
+
+  /** What a factory of `pool` is told with its heartbeat (see HeartbeatDirectives). */
+  heartbeatDirectives(pool: string): HeartbeatDirectives {
+    return drainDirectiveOf(this.pools.get(pool));
+  }
+
+  /** The product's fair share and score weights, with where each came from. */
+  productWeights(productId: string) {
+    const settings = this.controls.settingsOf(productId);
+    return { productId, share: settings.share, weights: this.controls.weightsFor(productId), registry: settings.weights, sources: settings.sources };
+  }
+
+  allProductWeights() {
+    return this.controls.knownProducts().map((productId) => this.productWeights(productId));
+  }
+
+  async putProductWeights(productId: string, body: PutWeightsBody, by: string) {
+    await this.controls.putWeights(productId, body, by, this.clock.now());
+    this.scheduler.forgetScores();
+    return this.productWeights(productId);
+  }
+
+  listSchedules(productScope: string | undefined) {
+    return this.schedules.list(productScope);
+  }
+
+  schedule(productId: string, name: string, next?: number): ScheduleView {
+    return this.schedules.get(productId, name, next);
+  }
+
+  putSchedule(productId: string, name: string, body: PutScheduleBody) {
+    return this.schedules.put(productId, name, body, this.clock.now());
+  }
+
+  pauseSchedule(productId: string, name: string, reason: string) {
+    return this.schedules.setPaused(productId, name, true, reason, this.clock.now());
+  }
+
+  resumeSchedule(productId: string, name: string) {
+    return this.schedules.setPaused(productId, name, false, undefined, this.clock.now());
+  }
+
+  deleteSchedule(productId: string, name: string): Promise<void> {
+    return this.schedules.remove(productId, name, this.clock.now());
   }
 
   // ---- the loop -----------------------------------------------------------------------------
@@ -251,10 +567,14 @@ export class Coordinator {
       const job = this.book.cached(id);
       if (job?.stage === "queued") this.ready.add(job);
     }
+    for (const change of this.controls.tick(now)) this.applyGateChange(change);
+    await this.withdrawals.run(now, () => this.book.activeJobs(), (id, decide) => this.book.mutate(id, undefined, decide));
     const reaped = await this.reapExpiredLeases(now);
     await this.drainUnblocks();
+    await this.schedules.runDue(now);
     const assigned = await this.scheduler.assignReady(now, limit);
-    this.counters.assignments += assigned;
+    this.counts.assignments += assigned;
+    this.counts.preemptionsRequested += await this.preemption.plan(now);
     return { assigned, reaped };
   }
 
@@ -270,20 +590,22 @@ export class Coordinator {
         const deadline = isTerminal(after.stage) ? undefined : leaseDeadline(after);
         if (after === before && deadline !== undefined) this.leases.set(id, deadline);
       } catch (error) {
-        if (error instanceof FleetError && error.code === "NOT_FOUND") continue;
+        if (isFleetError(error, "NOT_FOUND")) continue;
         // The store refused (throttled, unavailable): keep the deadline so the next pass retries.
         const job = this.book.cached(id);
         const deadline = job === undefined ? undefined : leaseDeadline(job);
         if (deadline !== undefined) this.leases.set(id, Math.max(deadline, now + 250));
       }
     }
-    this.counters.reaped += reaped;
+    this.counts.reaped += reaped;
     return reaped;
   }
 
   /** When the next background deadline falls (for sleeping until it). */
   nextDeadline(): number | undefined {
-    const candidates = [this.backoff.nextAt(), this.leases.nextAt()].filter((at): at is number => at !== undefined);
+    const candidates = [this.backoff.nextAt(), this.leases.nextAt(), this.schedules.nextDeadline(), this.controls.nextDeadline(this.clock.now())].filter(
+      (at): at is number => at !== undefined,
+    );
     return candidates.length === 0 ? undefined : Math.min(...candidates);
   }
 
@@ -295,6 +617,39 @@ export class Coordinator {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  private requirePool(name: string) {
+    const pool = this.pools.get(name);
+    if (pool === undefined) {
+      throw new FleetError("NOT_FOUND", `pool '${name}' is not in the topology; pools are: ${this.pools.all().map((p) => p.definition.name).join(", ")}`);
+    }
+    return pool;
+  }
+
+  /** Acts on a product's gate change: put held-back jobs back, or queue the withdrawal of its
+   * unaccepted assignments (pause mode drain or stop). */
+  private applyGateChange(change: GateChange): void {
+    if (change.release) {
+      for (const id of this.controls.takeHeld(change.productId)) {
+        const job = this.book.cached(id);
+        if (job?.stage === "queued" && !this.backoff.has(id)) this.ready.add(job);
+      }
+    }
+    if (change.withdraw) this.withdrawals.push({ productId: change.productId, reason: `product ${change.productId} is paused: ${change.gate.reason}` });
+  }
+
+  private assertRoutable(capabilities: readonly string[]): void {
+    const caps = [...new Set(capabilities)].sort();
+    if (this.pools.capableOf(caps.join(","), caps).length > 0) return;
+    throw new FleetError(
+      "VALIDATION",
+      `no pool offers every capability (${caps.join(", ")}); pools offer: ${this.pools
+        .all()
+        .map((p) => `${p.definition.name} [${p.definition.capabilities.join(", ")}]`)
+        .join("; ")}`,
+      { field: "job.capabilities" },
+    );
+  }
+
   private leaseMsOf(job: JobDoc): number {
     const pool = job.lease === undefined ? undefined : this.pools.get(job.lease.pool);
     return (pool?.definition.leaseSeconds ?? 120) * 1000;
@@ -304,7 +659,7 @@ export class Coordinator {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof FleetError && (error.code === "STALE_EPOCH" || error.code === "LEASE_TAKEN")) this.counters.fencedRejections++;
+      if (isFleetError(error, "STALE_EPOCH") || isFleetError(error, "LEASE_TAKEN")) this.counts.fencedRejections++;
       throw error;
     }
   }
@@ -312,9 +667,12 @@ export class Coordinator {
   /** Keeps every index in step with one committed change. The only place indexes change. */
   private observe(previous: JobDoc | undefined, next: JobDoc): void {
     this.pools.observe(previous, next);
+    const change = this.controls.observe(previous, next, this.clock.now());
+    if (change !== undefined) this.applyGateChange(change);
+    for (const event of preemptionEventsOf(previous, next)) this.fleetEvents.emit(event);
     if (previous !== undefined && previous.stage !== next.stage) {
-      if (next.stage === "shipped") this.counters.shipped++;
-      if (next.stage === "dead_letter") this.counters.deadLettered++;
+      if (next.stage === "shipped") this.counts.shipped++;
+      if (next.stage === "dead_letter") this.counts.deadLettered++;
     }
     this.dependents.observe(previous, next);
     // Ready index and backoff.
@@ -324,7 +682,9 @@ export class Coordinator {
         this.backoff.set(next.id, next.notBefore);
       } else {
         this.backoff.delete(next.id);
-        if (previous?.stage !== "queued" || !this.ready.has(next.id) || previous.priority !== next.priority || previous.capabilities.join() !== next.capabilities.join()) {
+        const held = this.controls.isHeld(next.id) && previous?.stage === "queued" && previous.budget?.usd === next.budget?.usd;
+        if (!held && (previous?.stage !== "queued" || !this.ready.has(next.id) || previous.priority !== next.priority || previous.capabilities.join() !== next.capabilities.join())) {
+          this.controls.forgetHeld(next.id);
           this.ready.add(next);
         }
       }
@@ -369,6 +729,16 @@ export class Coordinator {
       }
     }
   }
+}
+
+function viewOf(pool: PoolRuntime): PoolView {
+  const { running, preempting, ...rest } = pool;
+  return {
+    ...rest,
+    acceptLatencyAvgMs: pool.acceptLatencyCount === 0 ? undefined : pool.acceptLatencyMsSum / pool.acceptLatencyCount,
+    runningJobs: running.size,
+    preemptionsPending: preempting.size,
+  };
 }
 
 function scopeOf(factory: FactoryPrincipal): string | undefined {

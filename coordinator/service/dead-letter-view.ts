@@ -1,5 +1,4 @@
 import { type DeadLetterFilter, FleetError, type JobDoc } from "../../contracts/index.js";
-import { withEvent } from "../lifecycle/job-events.js";
 import type { StoreFilter, StorePort } from "../../store/port.js";
 import type { Coordinator } from "./coordinator.js";
 
@@ -79,12 +78,7 @@ export class DeadLetterView {
 
   async discard(scope: string | undefined, jobId: string, reason?: string) {
     await this.get(scope, jobId);
-    const now = this.coordinator.clock.now();
-    return this.coordinator.book.mutate(jobId, scope, (job) => {
-      if (job.stage !== "dead_letter" || job.deadLetter === undefined) throw new FleetError("ILLEGAL_TRANSITION", `job ${jobId} is not a dead letter`);
-      if (job.deadLetter.discardedAt !== undefined) return job;
-      return withEvent({ ...job, deadLetter: { ...job.deadLetter, discardedAt: now } }, "discarded", "operator", now, reason === undefined ? undefined : { reason });
-    });
+    return this.coordinator.discardDeadLetter(scope, jobId, reason);
   }
 
   async bulkReplay(scope: string | undefined, filter: Omit<DeadLetterFilter, "includeDiscarded">, dryRun: boolean, max: number) {

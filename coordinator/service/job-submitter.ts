@@ -12,7 +12,7 @@ import { withEvent } from "../lifecycle/job-events.js";
 import { assertTransition } from "../lifecycle/transitions.js";
 import { isStoreError } from "../../store/port.js";
 import type { JobBook } from "./job-book.js";
-import type { PoolRegistry } from "./pool-registry.js";
+import type { PoolRegistry } from "../pools/pool-registry.js";
 
 export type SubmitOutcome = "created" | "existing" | "superseded";
 

@@ -26,13 +26,21 @@ param topicName string = 'assignments'
 @description('ISO 8601 duplicate detection window of the topic.')
 param duplicateDetectionWindow string = 'PT10M'
 
+@minLength(6)
+@maxLength(50)
+@description('Service Bus namespace NAME (globally unique), generated with the KEDA manifests so both name the same namespace. KEDA scale rules take this name, never the host: KEDA appends the endpoint suffix itself.')
+param serviceBusNamespaceName string = '${namePrefix}-sb-${uniqueString(resourceGroup().id)}'
+
 @description('Pools, generated from topology/fleet.yaml (npm run generate).')
 param pools array
 
 @description('Cosmos DB containers and their partition keys, generated from the store port.')
 param containers array
 
-var serviceBusName = '${namePrefix}-sb-${uniqueString(resourceGroup().id)}'
+@secure()
+@description('Container Apps only: per pool name, the enrollment token its containers exchange for their own factory token. Create them with POST /fleet/enrollment-tokens (no maxUses, a long expiry) and pass them at deployment.')
+param poolEnrollmentTokens object = {}
+
 var cosmosName = '${namePrefix}-cosmos-${uniqueString(resourceGroup().id)}'
 
 module logs 'modules/log-analytics.bicep' = {
@@ -48,7 +56,7 @@ module identities 'modules/identity.bicep' = {
 module serviceBus 'modules/servicebus.bicep' = {
   name: 'servicebus'
   params: {
-    name: serviceBusName
+    name: serviceBusNamespaceName
     location: location
     sku: serviceBusSku
     topicName: topicName
@@ -71,7 +79,7 @@ module cosmos 'modules/cosmos.bicep' = {
 module roles 'modules/roles.bicep' = {
   name: 'roles'
   params: {
-    serviceBusName: serviceBusName
+    serviceBusName: serviceBusNamespaceName
     topicName: topicName
     cosmosName: cosmosName
     coordinatorPrincipalId: identities.outputs.coordinatorPrincipalId
@@ -95,10 +103,12 @@ module containerApps 'modules/container-apps.bicep' = if (computeTarget == 'cont
     scalerIdentityId: identities.outputs.scalerId
     poolIdentityIds: identities.outputs.poolIds
     poolClientIds: identities.outputs.poolClientIds
+    serviceBusNamespaceName: serviceBus.outputs.name
     serviceBusFqdn: serviceBus.outputs.fqdn
     cosmosEndpoint: cosmos.outputs.endpoint
     topicName: topicName
     pools: pools
+    poolEnrollmentTokens: poolEnrollmentTokens
   }
 }
 
@@ -114,6 +124,7 @@ module aks 'modules/aks.bicep' = if (computeTarget == 'aks') {
   }
 }
 
+output serviceBusNamespaceName string = serviceBus.outputs.name
 output serviceBusFqdn string = serviceBus.outputs.fqdn
 output cosmosEndpoint string = cosmos.outputs.endpoint
 output coordinatorUrl string = computeTarget == 'containerApps' ? containerApps.outputs.coordinatorUrl : ''

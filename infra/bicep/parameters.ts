@@ -1,16 +1,23 @@
 import { formatIsoDuration } from "../../contracts/iso-duration.js";
 import { subscriptionNameFor, type Topology } from "../../contracts/index.js";
-import { COLLECTIONS, PARTITION_KEYS } from "../../store/port.js";
+import { COLLECTIONS, CONTAINER_TTL_SECONDS, PARTITION_KEYS } from "../../store/port.js";
+import { serviceBusNamespaceNameProblem } from "../../keda/service-bus-namespace.js";
 
-/** Containers whose documents expire on their own (-1: TTL on, per-document; null: off). */
-const TTL: Readonly<Partial<Record<(typeof COLLECTIONS)[number], number>>> = { events: -1, checkpoints: -1 };
+export interface BicepDeploymentOptions {
+  /** The Service Bus namespace name (globally unique); KEDA's scale rules name the same namespace. */
+  serviceBusNamespaceName: string;
+}
 
-/** The ARM deployment parameters for main.bicep, derived from the topology and the store port. */
-export function buildBicepParameters(topology: Topology) {
+/** The ARM deployment parameters for main.bicep, derived from the topology, the store port and the
+ * deployment's names. */
+export function buildBicepParameters(topology: Topology, deployment: BicepDeploymentOptions) {
+  const problem = serviceBusNamespaceNameProblem(deployment.serviceBusNamespaceName);
+  if (problem !== undefined) throw new Error(`Bicep parameter serviceBusNamespaceName: ${problem}`);
   return {
     $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
     contentVersion: "1.0.0.0",
     parameters: {
+      serviceBusNamespaceName: { value: deployment.serviceBusNamespaceName },
       topicName: { value: topology.topic },
       duplicateDetectionWindow: { value: formatIsoDuration(topology.duplicateDetectionWindowSeconds * 1000) },
       pools: {
@@ -35,7 +42,7 @@ export function buildBicepParameters(topology: Topology) {
         })),
       },
       containers: {
-        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: TTL[name] ?? null })),
+        value: COLLECTIONS.map((name) => ({ name, partitionKey: `/${PARTITION_KEYS[name]}`, defaultTtl: CONTAINER_TTL_SECONDS[name] ?? null })),
       },
     },
   };

@@ -5,7 +5,7 @@ import { Coordinator } from "../../coordinator/service/coordinator.js";
 import { MemoryStore } from "../../store/memory/memory-store.js";
 import { ManualClock } from "../../test/support/manual-clock.js";
 import { testTopology } from "../../test/support/topology-fixture.js";
-import { coordinatorDemandSource } from "./coordinator-demand.js";
+import { coordinatorDemandSource } from "../../composition/demand-source.js";
 import { type ExternalScalerServer, startExternalScaler } from "./external-scaler-server.js";
 import { loadExternalScalerPackage } from "./load-proto.js";
 
@@ -57,7 +57,7 @@ describe("external push scaler over gRPC", () => {
     // Three factories accept and run: the metric stays 5 (2 awaiting + 3 running), never 8.
     for (const [n, id] of ids.slice(0, 3).entries()) {
       const factory: FactoryPrincipal = { kind: "factory", credentialId: "t", productId: "*", pool: "general", factoryId: `f${n}` };
-      await coordinator.accept(factory, id, coordinator.book.cached(id)!.leaseEpoch);
+      await coordinator.accept(factory, id, coordinator.activeJob(id)!.leaseEpoch);
     }
     expect(await metric()).toBe(5);
     // One ships: demand drops to 4.

@@ -12,8 +12,11 @@ export interface PoolScaleState {
   workload: PoolDefinition["workload"];
   metric: number;
   desired: number;
+  /** Replicas: running + pending containers. */
   running: number;
   pending: number;
+  /** Containers told to stop (or exiting on their own) and still draining; not replicas. */
+  stopping: number;
   lastActiveAt?: number;
   launched: number;
   terminated: number;
@@ -45,7 +48,7 @@ export class LocalAutoscaler {
   ) {
     for (const pool of deps.topology.pools) {
       this.workers.set(pool.name, []);
-      this.state.set(pool.name, { pool: pool.name, workload: pool.workload, metric: 0, desired: 0, running: 0, pending: 0, launched: 0, terminated: 0, peak: 0 });
+      this.state.set(pool.name, { pool: pool.name, workload: pool.workload, metric: 0, desired: 0, running: 0, pending: 0, stopping: 0, launched: 0, terminated: 0, peak: 0 });
     }
   }
 
@@ -74,6 +77,7 @@ export class LocalAutoscaler {
     return [...this.state.values()].map((s) => ({ ...s }));
   }
 
+  /** Every worker process not exited yet, stopping ones included. */
   liveWorkers(): WorkerHandle[] {
     return [...this.workers.values()].flat().filter((w) => w.state() !== "exited");
   }
@@ -85,7 +89,10 @@ export class LocalAutoscaler {
     try {
       const metric = await this.deps.metric(pool);
       const now = this.deps.clock.now();
-      const live = this.prune(pool.name);
+      // Replicas are the containers alive and not on their way out: one told to stop (or exiting
+      // on its own) takes no new work, so counting it would hold back the replacement it needs and
+      // report more replicas than maxReplicas while it drains.
+      const live = this.replicas(pool.name);
       const running = live.filter((w) => w.state() === "running").length;
       const pending = live.length - running;
       const state = this.state.get(pool.name)!;
@@ -104,9 +111,13 @@ export class LocalAutoscaler {
           ...(pool.customScalingQueueLengthDeduction === undefined ? {} : { customScalingQueueLengthDeduction: pool.customScalingQueueLengthDeduction }),
           ...(pool.customScalingRunningJobPercentage === undefined ? {} : { customScalingRunningJobPercentage: pool.customScalingRunningJobPercentage }),
         });
-        for (let i = 0; i < decision.jobsToCreate && !this.stopped; i++) this.launch(pool, "one-shot");
-        state.desired = live.length + decision.jobsToCreate;
-        if (decision.jobsToCreate > 0) this.deps.onScale?.(pool.name, { from: live.length, to: state.desired, reason: `${pool.scalingStrategy} strategy` });
+        // KEDA's custom strategy (and its top-up to minReplicaCount) can ask for more jobs than
+        // maxReplicaCount leaves room for; the pool's maximum is also its capacity window in the
+        // coordinator, so it is a hard bound here.
+        const toCreate = Math.min(decision.jobsToCreate, Math.max(0, pool.maxReplicas - live.length));
+        for (let i = 0; i < toCreate && !this.stopped; i++) this.launch(pool, "one-shot");
+        state.desired = live.length + toCreate;
+        if (toCreate > 0) this.deps.onScale?.(pool.name, { from: live.length, to: state.desired, reason: `${pool.scalingStrategy} strategy` });
       } else {
         const decision = decideScaledObject({
           metric,
@@ -121,7 +132,7 @@ export class LocalAutoscaler {
         });
         state.desired = decision.desiredReplicas;
         if (decision.desiredReplicas > live.length) {
-          for (let i = live.length; i < decision.desiredReplicas; i++) this.launch(pool, "serve");
+          for (let i = live.length; i < decision.desiredReplicas && !this.stopped; i++) this.launch(pool, "serve");
         } else if (decision.desiredReplicas < live.length) {
           // Newest first, as a ReplicaSet scales in the youngest pods.
           const extra = [...live].sort((a, b) => b.startedAt - a.startedAt).slice(0, live.length - decision.desiredReplicas);
@@ -132,9 +143,10 @@ export class LocalAutoscaler {
         }
         if (decision.desiredReplicas !== live.length) this.deps.onScale?.(pool.name, { from: live.length, to: decision.desiredReplicas, reason: decision.reason });
       }
-      const after = this.prune(pool.name);
+      const after = this.replicas(pool.name);
       state.running = after.filter((w) => w.state() === "running").length;
       state.pending = after.length - state.running;
+      state.stopping = this.prune(pool.name).length - after.length;
       state.peak = Math.max(state.peak, after.length);
     } catch (error) {
       this.deps.onError?.(pool.name, error);
@@ -149,9 +161,15 @@ export class LocalAutoscaler {
     this.state.get(pool.name)!.launched++;
   }
 
+  /** Drops exited workers; returns a copy of the rest (launching must not grow a caller's list). */
   private prune(pool: string): WorkerHandle[] {
-    const live = this.workers.get(pool)!.filter((w) => w.state() !== "exited");
-    this.workers.set(pool, live);
-    return live;
+    const alive = this.workers.get(pool)!.filter((w) => w.state() !== "exited");
+    this.workers.set(pool, alive);
+    return [...alive];
+  }
+
+  /** The pool's replicas: running and pending containers, not the stopping ones. */
+  private replicas(pool: string): WorkerHandle[] {
+    return this.prune(pool).filter((w) => w.state() === "running" || w.state() === "pending");
   }
 }

@@ -44,7 +44,10 @@ export class ProcessLauncher implements WorkerLauncher {
     let state: WorkerState = "pending";
     const log = createWriteStream(join(this.options.logDir, `${id}.log`));
     child.stdout?.on("data", (chunk: Buffer) => {
-      if (state === "pending" && chunk.toString().includes("factory agent started")) state = "running";
+      const text = chunk.toString();
+      if (state === "pending" && text.includes("factory agent started")) state = "running";
+      // A one-shot agent that finished, or an idle one, is on its way out: no longer a replica.
+      if (state !== "exited" && text.includes("factory agent exiting")) state = "stopping";
       log.write(chunk);
     });
     child.stderr?.pipe(log, { end: false });
@@ -62,7 +65,9 @@ export class ProcessLauncher implements WorkerLauncher {
       startedAt: Date.now(),
       state: () => state,
       terminate: () => {
-        if (state !== "exited") child.kill("SIGTERM");
+        if (state === "exited") return;
+        state = "stopping";
+        child.kill("SIGTERM");
       },
       kill: () => {
         if (state !== "exited") child.kill("SIGKILL");

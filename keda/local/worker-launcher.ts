@@ -1,6 +1,11 @@
 import type { PoolDefinition } from "../../contracts/index.js";
 
-export type WorkerState = "pending" | "running" | "exited";
+/**
+ * pending: started, not ready yet; running: serving; stopping: told to stop (SIGTERM) or announced
+ * its own exit, still alive but taking no new work, so it counts as neither a replica nor capacity
+ * (as Kubernetes leaves terminating pods out of a ReplicaSet); exited: gone.
+ */
+export type WorkerState = "pending" | "running" | "stopping" | "exited";
 
 /** One factory container as the local autoscaler sees it (a process here, a pod in a cluster). */
 export interface WorkerHandle {
@@ -9,7 +14,7 @@ export interface WorkerHandle {
   readonly mode: "one-shot" | "serve";
   readonly startedAt: number;
   state(): WorkerState;
-  /** Scale-in: SIGTERM, the agent drains and exits. */
+  /** Scale-in: SIGTERM, the agent drains and exits; the state is `stopping` from here on. */
   terminate(): void;
   /** SIGKILL. */
   kill(): void;

@@ -1,6 +1,8 @@
 import {
   BudgetDoc,
   CheckpointDoc,
+  CREDENTIALS_PARTITION,
+  CredentialDoc,
   EventPageDoc,
   FactoryDoc,
   JobDoc,
@@ -41,7 +43,18 @@ export function factoryDoc(id: string, productId: string, fields: Partial<Factor
 }
 
 export function budgetDoc(productId: string, fields: Partial<BudgetDoc> = {}): BudgetDoc {
-  return BudgetDoc.parse({ id: `budget.${productId}`, productId, ceilingUsd: 500, spentUsd: 12.5, window: "monthly", paused: false, updatedAt: 1_000_000, ...fields });
+  return BudgetDoc.parse({
+    id: `budget.${productId}`,
+    productId,
+    ceilingUsd: 500,
+    window: "monthly",
+    windowStart: "2026-01-01",
+    holdBack: false,
+    onCeiling: "finish",
+    revision: 1,
+    updatedAt: 1_000_000,
+    ...fields,
+  });
 }
 
 export function poolDoc(name: string, fields: Partial<PoolDoc> = {}): PoolDoc {
@@ -55,4 +68,19 @@ export function checkpointDoc(id: string, data: Record<string, unknown> = {}): C
 export function eventPageDoc(jobId: string, fromSeq: number, size = 3): EventPageDoc {
   const events = Array.from({ length: size }, (_, i) => ({ seq: fromSeq + i, type: "renewed", at: 1_000_000 + i, actor: "factory" as const, epoch: 1 }));
   return EventPageDoc.parse({ id: `${jobId}.events.${fromSeq}`, productId: "acme", jobId, fromSeq, toSeq: fromSeq + size - 1, events });
+}
+
+export function operatorCredentialDoc(id: string, fields: Partial<Extract<CredentialDoc, { kind: "operator" }>> = {}): CredentialDoc {
+  return CredentialDoc.parse({
+    id,
+    partition: CREDENTIALS_PARTITION,
+    kind: "operator",
+    seq: 1,
+    productId: "acme",
+    role: "operator",
+    secrets: [{ sha256: "a".repeat(64) }],
+    createdAt: 1_000_000,
+    updatedAt: 1_000_000,
+    ...fields,
+  });
 }

@@ -1,15 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
 import { type Collection, type DocOf, isStoreError, type StoreErrorCode, type StorePort, type StoreQuery } from "../port.js";
-import { assignedJob, budgetDoc, checkpointDoc, eventPageDoc, factoryDoc, jobDoc, poolDoc } from "./store-contract-docs.js";
+import { assignedJob, budgetDoc, checkpointDoc, eventPageDoc, factoryDoc, jobDoc, operatorCredentialDoc, poolDoc } from "./store-contract-docs.js";
+import { runTtlContract } from "./store-contract-ttl.js";
 
-export type MakeStore = () => Promise<{ store: StorePort; cleanup(): Promise<void> }>;
+export type MakeStore = () => Promise<{
+  store: StorePort;
+  cleanup(): Promise<void>;
+  /** Moves the clock time to live is measured by; without it the suite waits in real time. */
+  advanceClock?(ms: number): void;
+}>;
 
 /** Behaviours an adapter may be excused from, each with the reason shown in the test report. */
 export interface ContractOptions {
   gaps?: {
     /** ORDER BY includes documents that lack the field, first when ascending (Cosmos DB since 2022). */
     orderByKeepsUndefined?: string;
+    /** Documents expire by their time to live. */
+    ttlExpiry?: string;
   };
 }
 
@@ -52,13 +60,23 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
   describe(`store contract: ${name}`, () => {
     let store: StorePort;
     let cleanup: () => Promise<void>;
+    let advanceClock: ((ms: number) => void) | undefined;
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      ({ store, cleanup, advanceClock } = await makeStore());
       await store.init();
     });
     afterEach(async () => {
       await cleanup();
     });
+
+    runTtlContract(
+      () => store,
+      {
+        pass: (ms) => (advanceClock === undefined ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve(advanceClock(ms))),
+        controllable: () => advanceClock !== undefined,
+      },
+      options.gaps?.ttlExpiry,
+    );
 
     describe("create and get", () => {
       it("round-trips a document without system properties and with an etag", async () => {
@@ -80,7 +98,9 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
         await store.create("budgets", budgetDoc("acme"));
         await store.create("pools", poolDoc("general"));
         await store.create("checkpoints", checkpointDoc("relay.assignments", { watermark: 5 }));
+        await store.create("credentials", operatorCredentialDoc("op-1"));
         expect((await store.get("jobs", "j-1", "j-1"))?.doc).toEqual(jobDoc("j-1"));
+        expect((await store.get("credentials", "op-1", "credentials"))?.doc).toEqual(operatorCredentialDoc("op-1"));
         expect((await store.get("events", "j-1.events.0", "j-1"))?.doc).toEqual(eventPageDoc("j-1", 0));
         expect((await store.get("factories", "f-1", "acme"))?.doc).toEqual(factoryDoc("f-1", "acme"));
         expect((await store.get("budgets", "budget.acme", "acme"))?.doc).toEqual(budgetDoc("acme"));

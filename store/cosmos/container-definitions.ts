@@ -1,8 +1,5 @@
 import type { ContainerRequest } from "@azure/cosmos";
-import { COLLECTIONS, type Collection, PARTITION_KEYS } from "../port.js";
-
-/** Containers whose documents may expire (-1: TTL on, each document opts in with `ttl`). */
-const TTL: Partial<Record<Collection, number>> = { events: -1, checkpoints: -1 };
+import { COLLECTIONS, CONTAINER_TTL_SECONDS, PARTITION_KEYS } from "../port.js";
 
 /**
  * The containers as `init()` creates them when it may (key auth, local peer). Mirrors
@@ -18,5 +15,5 @@ export const CONTAINER_DEFINITIONS: readonly ContainerRequest[] = COLLECTIONS.ma
     includedPaths: [{ path: "/*" }],
     excludedPaths: [{ path: "/bodyMd/?" }, { path: "/events/*" }, { path: "/runs/*" }, { path: '/"_etag"/?' }],
   },
-  ...(TTL[collection] === undefined ? {} : { defaultTtl: TTL[collection] }),
+  ...(CONTAINER_TTL_SECONDS[collection] === undefined ? {} : { defaultTtl: CONTAINER_TTL_SECONDS[collection] }),
 }));

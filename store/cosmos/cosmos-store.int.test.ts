@@ -22,6 +22,7 @@ runStoreContract(
   {
     gaps: {
       orderByKeepsUndefined: "the local peer drops documents lacking the ORDER BY field (peers/cosmos/README.md)",
+      ttlExpiry: "the local peer accepts ttl and defaultTtl but never expires a document (peers/cosmos/README.md)",
     },
   },
 );

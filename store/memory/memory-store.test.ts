@@ -4,7 +4,13 @@ import { isStoreError } from "../port.js";
 import { runStoreContract } from "../contract/store-contract.js";
 import { jobDoc } from "../contract/store-contract-docs.js";
 
-runStoreContract("memory", async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
+runStoreContract("memory", async () => {
+  let now = 1_700_000_000_000;
+  const advanceClock = (ms: number) => {
+    now += ms;
+  };
+  return { store: new MemoryStore({ now: () => now }), cleanup: async () => undefined, advanceClock };
+});
 
 describe("memory store specifics", () => {
   it("refuses a tampered continuation token and one from another query", async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EstimatedRu } from "../estimated-ru.js";
 import {
   COLLECTIONS,
+  CONTAINER_TTL_SECONDS,
   type Collection,
   type DocOf,
   emptyStoreStats,
@@ -26,6 +27,13 @@ interface Row {
   seq: number;
   /** Parsed on the first query that needs it and dropped on the next write; never handed out. */
   view: unknown;
+  /** When time to live removes it (ms), as Cosmos DB counts: from the last write. */
+  expiresAt: number | undefined;
+}
+
+export interface MemoryStoreOptions {
+  /** The clock time to live is measured by (wall clock by default; tests pass a manual one). */
+  now?: () => number;
 }
 
 /** Where a page stopped: the last row returned, and for ordered queries its sort value. */
@@ -44,6 +52,8 @@ interface Cursor {
  * Documents are copied with JSON on the way in and out: faster than structuredClone for ~1 KB job
  * documents (one JSON.parse of the stored text against a full clone) and it normalises exactly as a
  * round trip through Cosmos DB does (undefined properties vanish, dates become strings).
+ * Time to live follows Cosmos DB (store/port.ts): an expired row is invisible to every call and
+ * dropped by the next point call that comes across it.
  */
 export class MemoryStore implements StorePort {
   private readonly collections = new Map<Collection, Map<string, Row>>(COLLECTIONS.map((c) => [c, new Map()]));
@@ -51,12 +61,17 @@ export class MemoryStore implements StorePort {
   /** Etags of one store never match another's, which catches etags carried across stores. */
   private readonly etagPrefix = randomUUID().slice(0, 8);
   private writes = 0;
+  private readonly now: () => number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? (() => Date.now());
+  }
 
   async init(): Promise<void> {}
 
   async get<C extends Collection>(collection: C, id: string, partitionKey: string): Promise<Stored<DocOf<C>> | undefined> {
     this.counters.ops.read++;
-    const row = this.rows(collection).get(rowKey(partitionKey, id));
+    const row = this.live(this.rows(collection), rowKey(partitionKey, id));
     if (row === undefined) {
       this.counters.estimatedRu += EstimatedRu.readMissing;
       return undefined;
@@ -70,8 +85,8 @@ export class MemoryStore implements StorePort {
     const pk = partitionKeyOf(collection, doc);
     const rows = this.rows(collection);
     const key = rowKey(pk, doc.id);
-    if (rows.has(key)) return this.reject("already_exists", `${collection}/${doc.id} already exists in partition '${pk}'`);
-    return this.put(rows, key, pk, doc, undefined);
+    if (this.live(rows, key) !== undefined) return this.reject("already_exists", `${collection}/${doc.id} already exists in partition '${pk}'`);
+    return this.put(collection, rows, key, pk, doc, undefined);
   }
 
   async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string): Promise<Stored<DocOf<C>>> {
@@ -79,13 +94,13 @@ export class MemoryStore implements StorePort {
     const pk = partitionKeyOf(collection, doc);
     const rows = this.rows(collection);
     const key = rowKey(pk, doc.id);
-    const current = rows.get(key);
+    const current = this.live(rows, key);
     if (current === undefined) return this.reject("not_found", `${collection}/${doc.id} does not exist in partition '${pk}'`);
     if (current.etag !== ifMatch) {
       this.counters.conflicts++;
       return this.reject("conflict", `${collection}/${doc.id} changed since it was read (etag mismatch)`);
     }
-    return this.put(rows, key, pk, doc, current);
+    return this.put(collection, rows, key, pk, doc, current);
   }
 
   async upsert<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
@@ -93,12 +108,14 @@ export class MemoryStore implements StorePort {
     const pk = partitionKeyOf(collection, doc);
     const rows = this.rows(collection);
     const key = rowKey(pk, doc.id);
-    return this.put(rows, key, pk, doc, rows.get(key));
+    return this.put(collection, rows, key, pk, doc, this.live(rows, key));
   }
 
   async delete(collection: Collection, id: string, partitionKey: string): Promise<void> {
     this.counters.ops.delete++;
-    if (!this.rows(collection).delete(rowKey(partitionKey, id))) {
+    const rows = this.rows(collection);
+    const key = rowKey(partitionKey, id);
+    if (this.live(rows, key) === undefined || !rows.delete(key)) {
       this.reject("not_found", `${collection}/${id} does not exist in partition '${partitionKey}'`);
     }
     this.counters.estimatedRu += EstimatedRu.delete;
@@ -112,8 +129,11 @@ export class MemoryStore implements StorePort {
     const after = query.continuation === undefined ? undefined : decodeCursor(query.continuation, order);
     const limit = query.limit ?? Number.POSITIVE_INFINITY;
     const where = query.where ?? [];
+    const now = this.now();
     const matches = (row: Row): boolean =>
-      (query.partitionKey === undefined || row.pk === query.partitionKey) && where.every((filter) => matchesFilter(viewOf(row), filter));
+      (row.expiresAt === undefined || now < row.expiresAt) &&
+      (query.partitionKey === undefined || row.pk === query.partitionKey) &&
+      where.every((filter) => matchesFilter(viewOf(row), filter));
     const rows = this.rows(collection).values();
     const page: Row[] = [];
     let more = false;
@@ -165,13 +185,32 @@ export class MemoryStore implements StorePort {
     return rows;
   }
 
-  private put<T>(rows: Map<string, Row>, key: string, pk: string, doc: T, current: Row | undefined): Stored<T> {
+  /** The row at `key` unless time to live has removed it (then it is dropped). */
+  private live(rows: Map<string, Row>, key: string): Row | undefined {
+    const row = rows.get(key);
+    if (row?.expiresAt !== undefined && this.now() >= row.expiresAt) {
+      rows.delete(key);
+      return undefined;
+    }
+    return row;
+  }
+
+  private put<T>(collection: Collection, rows: Map<string, Row>, key: string, pk: string, doc: T, current: Row | undefined): Stored<T> {
     const json = JSON.stringify(doc);
     const etag = `"${this.etagPrefix}-${(++this.writes).toString(36)}"`;
     // Replacing in place keeps the row's position in the Map, and so its creation order.
-    rows.set(key, { json, etag, pk, seq: current?.seq ?? this.writes, view: undefined });
+    rows.set(key, { json, etag, pk, seq: current?.seq ?? this.writes, view: undefined, expiresAt: this.expiryOf(collection, doc) });
     this.counters.estimatedRu += EstimatedRu.write(json.length);
     return { doc: JSON.parse(json) as T, etag };
+  }
+
+  /** Cosmos DB's rule: the document's own ttl, else the container's default; -1 (or TTL off on the container) never. */
+  private expiryOf(collection: Collection, doc: unknown): number | undefined {
+    const containerTtl = CONTAINER_TTL_SECONDS[collection];
+    if (containerTtl === undefined) return undefined;
+    const own = (doc as { ttl?: unknown }).ttl;
+    const seconds = typeof own === "number" ? own : containerTtl;
+    return seconds > 0 ? this.now() + seconds * 1000 : undefined;
   }
 
   private reject(code: "already_exists" | "not_found" | "conflict", message: string): never {

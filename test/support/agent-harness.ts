@@ -4,10 +4,10 @@ import pino from "pino";
 import { parseTopology } from "../../contracts/topology-file.js";
 import { systemClock, type Topology } from "../../contracts/index.js";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
-import { type CoordinatorApp, createCoordinatorApp } from "../../coordinator/coordinator-app.js";
+import { type CoordinatorProcess, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
 import { CosmosStore } from "../../store/cosmos/cosmos-store.js";
 import { ServiceBusBroker } from "../../broker/service-bus/service-bus-broker.js";
-import { type Dispatcher, startDispatcher } from "../../dispatcher/dispatcher-service.js";
+import type { Dispatcher } from "../../dispatcher/dispatcher-service.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../../peers/cosmos/embedded-cosmos.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
 
@@ -25,7 +25,7 @@ export interface AgentHarness {
   local: LocalServiceBus;
   store: CosmosStore;
   broker: ServiceBusBroker;
-  app: CoordinatorApp;
+  app: CoordinatorProcess;
   dispatcher: Dispatcher;
   url: string;
   port: number;
@@ -69,14 +69,24 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
   const pool = mintToken("pool-general");
   const credentials = new CredentialRegistry({
     operators: [{ id: "op-acme", productId: "acme", secretSha256: operator.secretSha256, revoked: false }],
-    factories: [{ id: "pool-general", productId: "*", pool: "general", secretSha256: pool.secretSha256, revoked: false }],
+    factories: [{ id: "pool-general", productId: "acme", pool: "general", secretSha256: pool.secretSha256, revoked: false }],
   });
   const logger = pino({ level: "silent" });
   const broker = new ServiceBusBroker({ connectionString: local.connectionString });
   const boot = async (port: number) => {
-    const app = await createCoordinatorApp({ store, topology, credentials, logger, clock: systemClock, loopMaxIdleMs: 200 });
+    const app = await buildCoordinatorProcess({
+      store,
+      broker,
+      topology,
+      credentials,
+      logger,
+      clock: systemClock,
+      loop: { maxIdleMs: 200 },
+      dispatcher: { deadLetterPollMs: 200 },
+      processMetrics: false,
+    });
     const url = await app.listen("127.0.0.1", port);
-    const dispatcher = await startDispatcher({ broker, topology, coordinator: app.coordinator, store, clock: systemClock, logger, deadLetterPollMs: 200 });
+    const dispatcher = app.dispatcher!;
     await dispatcher.topologyApplied;
     return { app, url, dispatcher };
   };
@@ -134,7 +144,6 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
       return agent;
     },
     async restartCoordinator(downForMs) {
-      await current.dispatcher.stop();
       await current.app.close();
       await new Promise((resolve) => setTimeout(resolve, downForMs));
       current = await boot(port);
@@ -142,7 +151,6 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
     async close() {
       for (const agent of agents) if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill("SIGKILL");
       await Promise.all(agents.map((a) => a.exited));
-      await current.dispatcher.stop();
       await current.app.close();
       await broker.close();
       await store.close();

@@ -55,13 +55,15 @@ export async function startDispatchHarness(options: { window?: number; maxDelive
       const dispatcher = await startDispatcher({
         broker,
         topology,
-        coordinator,
         store,
+        isAwaitingAccept: (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch),
+        deadLetters: coordinator,
         clock: systemClock,
         logger: pino({ level: "silent" }),
         ...(relay === undefined ? {} : { relay }),
         deadLetterPollMs: 100,
       });
+      coordinator.addSink(dispatcher.relay);
       await dispatcher.topologyApplied;
       dispatchers.push(dispatcher);
       return dispatcher;

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { ActionBody, BulkReplayBody, JobIdParams, ListDeadLettersQuery } from "../../../contracts/index.js";
 import { productScope } from "../../auth/principal.js";
-import { DeadLetterView } from "../../service/dead-letter-view.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
@@ -10,7 +9,7 @@ import type { ApiContext } from "../context.js";
 export function registerDeadLetterRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
-  const view = new DeadLetterView(ctx.store, ctx.coordinator);
+  const view = ctx.deadLetters;
 
   api.get(
     "/fleet/dlq",

@@ -8,9 +8,9 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: ApiContext): void
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
 
   app.get("/fleet/pools", { schema: { tags: ["fleet"], summary: "Pools with capacity, in-flight leases and scale facts" }, preHandler: operator }, async () => {
-    const extras = (await ctx.poolExtras?.()) ?? {};
+    const extras = (await ctx.poolFacts?.()) ?? {};
     return {
-      items: ctx.coordinator.pools.all().map((pool) => ({
+      items: ctx.coordinator.poolViews().map((pool) => ({
         name: pool.definition.name,
         capabilities: pool.definition.capabilities,
         workload: pool.definition.workload,
@@ -24,7 +24,7 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: ApiContext): void
         health: pool.health,
         paused: pool.paused,
         assignedTotal: pool.assignedTotal,
-        acceptLatencyAvgMs: pool.acceptLatencyCount === 0 ? null : Math.round(pool.acceptLatencyMsSum / pool.acceptLatencyCount),
+        acceptLatencyAvgMs: pool.acceptLatencyAvgMs === undefined ? null : Math.round(pool.acceptLatencyAvgMs),
         ...(extras[pool.definition.name] ?? {}),
       })),
     };
@@ -36,7 +36,7 @@ export function registerFleetRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   app.get("/fleet/metrics", { schema: { tags: ["fleet"], summary: "Coordinator counters and store operation counts" }, preHandler: operator }, async (request) => {
     operatorOf(request);
-    const stats = ctx.store.stats();
+    const stats = ctx.storeStats();
     return {
       productScope: productScope(request.principal!) ?? "*",
       counters: ctx.coordinator.counters,

@@ -11,6 +11,7 @@ import {
   PatchJobBody,
   SubmitJobBody,
 } from "../../../contracts/index.js";
+import { JobEventsQuery } from "../../../contracts/event-stream.js";
 import { productScope } from "../../auth/principal.js";
 import { factoryOf, operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
@@ -90,8 +91,11 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   api.get(
     "/fleet/jobs/:id/events",
-    { schema: { tags: ["jobs"], summary: "The job's timeline", params: JobIdParams }, preHandler: operator },
-    async (request) => ({ items: await ctx.coordinator.events(productScope(operatorOf(request)), request.params.id) }),
+    { schema: { tags: ["jobs"], summary: "The job's timeline (after=<seq>: only later events)", params: JobIdParams, querystring: JobEventsQuery }, preHandler: operator },
+    async (request) => {
+      const after = request.query.after ?? -1;
+      return { items: (await ctx.coordinator.events(productScope(operatorOf(request)), request.params.id)).filter((event) => event.seq > after) };
+    },
   );
 
   api.get(

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { FLEET_PRODUCT_ID, type FactoryDoc, HeartbeatBody, JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
+import { JobIdParams, LeaseEpochBody, ReleaseLeaseBody } from "../../../contracts/index.js";
 import { factoryOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
-/** Factory calls: accept an assignment, keep its lease alive, release it, heartbeat. */
+/** Factory calls on leases: accept an assignment, keep its lease alive, release it. (Heartbeats
+ * and the rest of a factory's life: routes/factories.ts.) */
 export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const factory = requireRole(ctx.credentials, "factory", ctx.limiter);
@@ -18,53 +19,35 @@ export function registerLeaseRoutes(app: FastifyInstance, ctx: ApiContext): void
         params: JobIdParams,
         body: LeaseEpochBody,
       },
-      preHandler: factory,
+      onRequest: factory,
     },
     async (request) => ctx.coordinator.accept(factoryOf(request), request.params.id, request.body.leaseEpoch),
   );
 
   api.post(
     "/fleet/jobs/:id/lease/renew",
-    { schema: { tags: ["leases"], summary: "Extend the accepted lease", params: JobIdParams, body: LeaseEpochBody }, preHandler: factory },
+    {
+      schema: {
+        tags: ["leases"],
+        summary: "Extend the accepted lease. `stop` in the answer: checkpoint and release with outcome drained; `drain`: finish, take no new work, exit",
+        params: JobIdParams,
+        body: LeaseEpochBody,
+      },
+      onRequest: factory,
+    },
     async (request) => {
       const job = await ctx.coordinator.renew(factoryOf(request), request.params.id, request.body.leaseEpoch);
-      return { jobId: job.id, leaseEpoch: job.leaseEpoch, expiresAt: job.lease?.expiresAt };
+      return { jobId: job.id, leaseEpoch: job.leaseEpoch, expiresAt: job.lease?.expiresAt, ...ctx.coordinator.leaseDirectives(job) };
     },
   );
 
   api.post(
     "/fleet/jobs/:id/lease/release",
-    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, preHandler: factory },
+    { schema: { tags: ["leases"], summary: "End the attempt with its outcome", params: JobIdParams, body: ReleaseLeaseBody }, onRequest: factory },
     async (request) => {
       const job = await ctx.coordinator.release(factoryOf(request), request.params.id, request.body);
       ctx.kick();
       return { jobId: job.id, stage: job.stage, leaseEpoch: job.leaseEpoch, retries: job.retries };
-    },
-  );
-
-  api.post(
-    "/fleet/factories/heartbeat",
-    { schema: { tags: ["factories"], summary: "Factory liveness and load", body: HeartbeatBody }, preHandler: factory },
-    async (request) => {
-      const principal = factoryOf(request);
-      const now = ctx.coordinator.clock.now();
-      const pool = ctx.coordinator.pools.get(principal.pool);
-      const doc: FactoryDoc = {
-        id: principal.factoryId,
-        productId: principal.productId === "*" ? FLEET_PRODUCT_ID : principal.productId,
-        pool: principal.pool,
-        capabilities: request.body.capabilities ?? pool?.definition.capabilities ?? [],
-        seats: request.body.seats,
-        load: request.body.load,
-        health: request.body.health,
-        startedAt: now,
-        lastHeartbeatAt: now,
-        ...(request.body.version === undefined ? {} : { version: request.body.version }),
-      };
-      const previous = await ctx.store.get("factories", doc.id, doc.productId);
-      if (previous !== undefined) doc.startedAt = previous.doc.startedAt;
-      await ctx.store.upsert("factories", doc);
-      return { ok: true, at: now };
     },
   );
 }

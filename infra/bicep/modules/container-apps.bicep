@@ -11,10 +11,16 @@ param coordinatorClientId string
 param scalerIdentityId string
 param poolIdentityIds array
 param poolClientIds array
+@description('Service Bus namespace name, for the KEDA scale rules (KEDA appends the endpoint suffix).')
+param serviceBusNamespaceName string
+@description('Service Bus host (<name>.servicebus.windows.net), for the SDKs in the containers.')
 param serviceBusFqdn string
 param cosmosEndpoint string
 param topicName string
 param pools array
+@secure()
+@description('Per pool name, the enrollment token its containers exchange for their own factory token (POST /fleet/enrollment-tokens without maxUses).')
+param poolEnrollmentTokens object
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' existing = {
   name: logAnalyticsWorkspaceName
@@ -47,6 +53,8 @@ resource coordinator 'Microsoft.App/containerApps@2024-03-01' = {
           image: coordinatorImage
           resources: { cpu: json('1.0'), memory: '2Gi' }
           env: [
+            // The ingress is one proxy hop: per-address limits must see the caller behind it.
+            { name: 'TRUST_PROXY_HOPS', value: '1' }
             { name: 'STORE', value: 'cosmos' }
             { name: 'COSMOS_ENDPOINT', value: cosmosEndpoint }
             { name: 'AZURE_CLIENT_ID', value: coordinatorClientId }
@@ -73,6 +81,8 @@ resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
     environmentId: environment.id
     configuration: {
       triggerType: 'Event'
+      // The pool's enrollment token, a platform secret: every container enrolls with it at start.
+      secrets: [{ name: 'enrollment-token', value: poolEnrollmentTokens[pool.name] }]
       replicaTimeout: 86400
       replicaRetryLimit: 0
       eventTriggerConfig: {
@@ -89,7 +99,7 @@ resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
               metadata: {
                 topicName: topicName
                 subscriptionName: pool.subscriptionName
-                namespace: serviceBusFqdn
+                namespace: serviceBusNamespaceName
                 messageCount: string(pool.messageCount)
                 activationMessageCount: string(pool.activationMessageCount)
               }
@@ -114,6 +124,7 @@ resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
             { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
             { name: 'AZURE_CLIENT_ID', value: poolClientIds[i] }
             { name: 'COORDINATOR_URL', value: 'https://${coordinator.properties.configuration.ingress.fqdn}' }
+            { name: 'ENROLLMENT_TOKEN', secretRef: 'enrollment-token' }
           ]
         }
       ]

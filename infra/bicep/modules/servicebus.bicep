@@ -51,5 +51,7 @@ resource rules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2022-
   }
 }]
 
+// The name is what KEDA's azure-servicebus scale rules take; the host is what the SDKs connect to.
+output name string = namespace.name
 output fqdn string = '${namespace.name}.servicebus.windows.net'
 output namespaceId string = namespace.id

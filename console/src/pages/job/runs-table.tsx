@@ -1,0 +1,83 @@
+import { Fragment } from "preact";
+import type { Run } from "../../../../contracts/index.js";
+import { EmptyState } from "../../components/feedback.js";
+import { formatCount, formatUsd } from "../../format/numbers.js";
+import { formatDuration, Time } from "../../format/time.js";
+
+/** Every attempt with its result, cost and artifacts. */
+export function RunsTable({ runs }: { runs: Run[] }) {
+  const costs = runs.map((run) => run.insights?.costUsd).filter((cost): cost is number => cost !== undefined);
+  return (
+    <section class="card" data-testid="runs">
+      <header>
+        <h2>Runs</h2>
+        <span class="muted">{costs.length === 0 ? "no cost reported" : `cost reported by the runs: ${formatUsd(costs.reduce((a, b) => a + b, 0))}`}</span>
+      </header>
+      {runs.length === 0 ? (
+        <EmptyState title="Not attempted yet">A run appears when a factory accepts the job.</EmptyState>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th class="num">attempt</th>
+              <th class="num">epoch</th>
+              <th>pool / factory</th>
+              <th>result</th>
+              <th>started</th>
+              <th class="num">took</th>
+              <th class="num">cost</th>
+              <th class="num">tokens in / out</th>
+              <th>message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...runs].reverse().map((run) => (
+              <Fragment key={run.epoch}>
+                <tr>
+                  <td class="num">{run.attempt}</td>
+                  <td class="num">{run.epoch}</td>
+                  <td>
+                    {run.pool} / <code>{run.factoryId}</code>
+                  </td>
+                  <td>
+                    <span class={`result result-${run.result}`}>{run.result.replace(/_/g, " ")}</span>
+                  </td>
+                  <td>
+                    <Time value={run.startedAt} />
+                  </td>
+                  <td class="num">{run.endedAt === undefined ? <span class="muted">running</span> : formatDuration(run.endedAt - run.startedAt)}</td>
+                  <td class="num">{formatUsd(run.insights?.costUsd)}</td>
+                  <td class="num">
+                    {formatCount(run.insights?.tokensIn)} / {formatCount(run.insights?.tokensOut)}
+                  </td>
+                  <td class="message">{run.message ?? <span class="muted">–</span>}</td>
+                </tr>
+                {run.artifacts !== undefined && run.artifacts.length > 0 ? (
+                  <tr class="artifacts">
+                    <td colSpan={9}>
+                      artifacts:{" "}
+                      {run.artifacts.map((artifact) => (
+                        <span key={artifact.uri} class="artifact">
+                          {/^https?:\/\//.test(artifact.uri) ? (
+                            <a href={artifact.uri} rel="noreferrer noopener" target="_blank">
+                              {artifact.name}
+                            </a>
+                          ) : (
+                            <>
+                              {artifact.name} <code>{artifact.uri}</code>
+                            </>
+                          )}
+                          {artifact.bytes === undefined ? "" : ` (${formatCount(artifact.bytes)} bytes)`}
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ) : null}
+              </Fragment>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { PauseBody, ProductIdParams, PutBudgetBody } from "../../../contracts/index.js";
+import { operatorOf, requireRole } from "../authenticate.js";
+import type { ApiContext } from "../context.js";
+import { assertProductAccess } from "./product-access.js";
+
+/** Per-product budgets: ceiling and window, the spend in it, the pause, the burndown. */
+export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+
+  api.get(
+    "/fleet/budgets/:productId",
+    { schema: { tags: ["budgets"], summary: "The product's budget, its spend in the current window and its pause", params: ProductIdParams }, preHandler: operator },
+    async (request) => {
+      assertProductAccess(operatorOf(request), request.params.productId);
+      return ctx.coordinator.budget(request.params.productId);
+    },
+  );
+
+  api.put(
+    "/fleet/budgets/:productId",
+    {
+      schema: {
+        tags: ["budgets"],
+        summary: "Set the ceiling (USD; null removes it), the window (daily, weekly, monthly, none) and its first day, hold-back, and what reaching the ceiling does",
+        params: ProductIdParams,
+        body: PutBudgetBody,
+      },
+      preHandler: operator,
+    },
+    async (request) => {
+      const principal = operatorOf(request);
+      assertProductAccess(principal, request.params.productId);
+      const view = await ctx.coordinator.putBudget(request.params.productId, request.body, principal.credentialId);
+      ctx.kick();
+      return view;
+    },
+  );
+
+  api.post(
+    "/fleet/budgets/:productId/pause",
+    {
+      schema: {
+        tags: ["budgets"],
+        summary: "Pause the product's spending: no new assignments; mode finish (default), drain (withdraw unaccepted assignments) or stop (also stop running jobs at their next renewal)",
+        params: ProductIdParams,
+        body: PauseBody.optional(),
+      },
+      preHandler: operator,
+    },
+    async (request) => {
+      const principal = operatorOf(request);
+      assertProductAccess(principal, request.params.productId);
+      const state = await ctx.coordinator.pauseProduct(request.params.productId, PauseBody.parse(request.body ?? {}), principal.credentialId);
+      ctx.kick();
+      return state;
+    },
+  );
+
+  api.post(
+    "/fleet/budgets/:productId/resume",
+    { schema: { tags: ["budgets"], summary: "Lift the operator's pause (a product over its ceiling stays paused by it)", params: ProductIdParams }, preHandler: operator },
+    async (request) => {
+      const principal = operatorOf(request);
+      assertProductAccess(principal, request.params.productId);
+      const state = await ctx.coordinator.resumeProduct(request.params.productId, principal.credentialId);
+      ctx.kick();
+      return state;
+    },
+  );
+
+  api.get(
+    "/fleet/budgets/:productId/burndown",
+    { schema: { tags: ["budgets"], summary: "Spend per UTC day in the current window, cumulative, with the ceiling", params: ProductIdParams }, preHandler: operator },
+    async (request) => {
+      assertProductAccess(operatorOf(request), request.params.productId);
+      return ctx.coordinator.burndown(request.params.productId);
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { PauseBody, PausePoolBody, PoolNameParams, ProductIdParams } from "../../../contracts/index.js";
+import { operatorOf, requireRole } from "../authenticate.js";
+import type { ApiContext } from "../context.js";
+import { assertFleetWide, assertProductAccess } from "./product-access.js";
+
+/** Pause and resume products and pools; drain a pool. Every change is recorded with its reason. */
+export function registerPauseRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+
+  api.get("/fleet/pauses", { schema: { tags: ["pauses"], summary: "Every product's and pool's pause state" }, preHandler: operator }, async (request) => {
+    const principal = operatorOf(request);
+    const products = ctx.coordinator.productStates().filter((state) => principal.productId === "*" || state.productId === principal.productId);
+    return { products, pools: ctx.coordinator.poolViews().map((pool) => ctx.coordinator.poolPauseOf(pool.definition.name)!) };
+  });
+
+  api.post(
+    "/fleet/products/:productId/pause",
+    {
+      schema: { tags: ["pauses"], summary: "Pause a product (same as POST /fleet/budgets/:productId/pause)", params: ProductIdParams, body: PauseBody.optional() },
+      preHandler: operator,
+    },
+    async (request) => {
+      const principal = operatorOf(request);
+      assertProductAccess(principal, request.params.productId);
+      return ctx.coordinator.pauseProduct(request.params.productId, PauseBody.parse(request.body ?? {}), principal.credentialId);
+    },
+  );
+
+  api.post(
+    "/fleet/products/:productId/resume",
+    { schema: { tags: ["pauses"], summary: "Resume a product", params: ProductIdParams }, preHandler: operator },
+    async (request) => {
+      const principal = operatorOf(request);
+      assertProductAccess(principal, request.params.productId);
+      const state = await ctx.coordinator.resumeProduct(request.params.productId, principal.credentialId);
+      ctx.kick();
+      return state;
+    },
+  );
+
+  for (const action of ["pause", "drain"] as const) {
+    api.post(
+      `/fleet/pools/:name/${action}`,
+      {
+        schema: {
+          tags: ["pauses"],
+          summary:
+            action === "pause"
+              ? "Pause a pool: it receives no new assignments (fleet-wide key)"
+              : "Drain a pool: pause it, withdraw its unaccepted assignments, and ask its agents (at their next renewal or heartbeat) to finish and exit",
+          params: PoolNameParams,
+          body: PausePoolBody.optional(),
+        },
+        preHandler: operator,
+      },
+      async (request) => {
+        const principal = operatorOf(request);
+        assertFleetWide(principal, `${action === "pause" ? "pausing" : "draining"} a pool`);
+        const body = PausePoolBody.parse(request.body ?? {});
+        const state = await ctx.coordinator.pausePool(request.params.name, body.reason, principal.credentialId, action === "drain");
+        ctx.kick();
+        return state;
+      },
+    );
+  }
+
+  api.post(
+    "/fleet/pools/:name/resume",
+    { schema: { tags: ["pauses"], summary: "Resume a paused or draining pool (fleet-wide key)", params: PoolNameParams }, preHandler: operator },
+    async (request) => {
+      const principal = operatorOf(request);
+      assertFleetWide(principal, "resuming a pool");
+      const state = await ctx.coordinator.resumePool(request.params.name, principal.credentialId);
+      ctx.kick();
+      return state;
+    },
+  );
+}
