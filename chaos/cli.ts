@@ -3,10 +3,11 @@ import { join } from "node:path";
 import { renderHtmlReport } from "./live/html-report.js";
 import { runScenario, type ScenarioResult } from "./live/run-scenario.js";
 import { SCENARIOS } from "./live/scenarios.js";
+import { PLANTED_BUGS, type PlantedBug, isPlantedBug } from "./sim/planted-bugs.js";
 import { runSimulation, type SimResult } from "./sim/simulation.js";
 
 /**
- * `npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--report DIR]`: runs the
+ * `npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--bug NAME] [--report DIR]`: runs the
  * deterministic simulation over a range of seeds, shows progress, prints every figure and a
  * one-line replay command for each failing seed, writes a JSON report, and exits non-zero when
  * any invariant was violated.
@@ -25,7 +26,7 @@ async function main(): Promise<number> {
     return runLive(mode === "all" ? SCENARIOS.map((s) => s.name) : [mode], Number(flag("--jobs") ?? 20), flag("--report") ?? "reports", duration);
   if (mode !== "sim") {
     process.stderr.write(
-      `usage: npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--report DIR]\n` +
+      `usage: npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--bug ${Object.keys(PLANTED_BUGS).join("|")}] [--report DIR]\n` +
         `       npm run chaos -- <${names.join("|")}|all> [--jobs N] [--duration S] [--report DIR]\n` +
         `'${mode ?? ""}' is not a known mode\n`,
     );
@@ -37,10 +38,13 @@ async function main(): Promise<number> {
   const jobs = Number(flag("--jobs") ?? 30);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 5000) throw new Error("--jobs must be a whole number from 1 to 5000");
   const fencing = !args.includes("--no-fencing");
+  const bugName = flag("--bug");
+  if (bugName !== undefined && !isPlantedBug(bugName)) throw new Error(`--bug takes a planted bug: ${Object.keys(PLANTED_BUGS).join(", ")}`);
+  const bug: PlantedBug | undefined = bugName;
   const results: SimResult[] = [];
   const started = performance.now();
   for (let seed = from; seed <= to; seed++) {
-    results.push(await runSimulation({ seed, jobs, fencing }));
+    results.push(await runSimulation({ seed, jobs, fencing, ...(bug === undefined ? {} : { bug }) }));
     const done = seed - from + 1;
     const total = to - from + 1;
     const width = 30;
@@ -63,17 +67,20 @@ async function main(): Promise<number> {
   const rows: [string, string | number][] = [
     ["seeds", `${from}..${to} (${results.length})`],
     ["simulated time / wall time", `${(sum((r) => r.simulatedMs) / 1000).toFixed(0)} s / ${(wallMs / 1000).toFixed(1)} s (${Math.round(sum((r) => r.simulatedMs) / wallMs)}x)`],
-    ["jobs submitted", f((r) => r.check.figures.submitted)],
+    ["jobs submitted / unknown outcome / recovered", `${f((r) => r.check.figures.submitted)} / ${f((r) => r.check.figures.unknownOutcome)} / ${f((r) => r.check.figures.recovered)}`],
     ["shipped", f((r) => r.check.figures.shipped)],
     ["failed", f((r) => r.check.figures.failed)],
     ["dead-lettered by reason", JSON.stringify(deadLettered)],
     ["LOST (must be 0)", f((r) => r.check.figures.lost)],
     ["UNEXPECTED (must be 0)", f((r) => r.check.figures.unexpected)],
     ["DUPLICATE COMPLETIONS (must be 0)", f((r) => r.check.figures.duplicateCompletions)],
+    ["deliveries / duplicate deliveries", `${f((r) => r.check.figures.deliveries)} / ${f((r) => r.check.figures.duplicateDeliveries)}`],
     ["leases granted", f((r) => r.check.figures.leasesGranted)],
     ["takeovers", f((r) => r.check.figures.takeovers)],
     ["fenced writes rejected", f((r) => r.check.figures.fencedRejections)],
     ["STALE WRITES ACCEPTED (must be 0)", f((r) => r.check.figures.staleWritesAccepted)],
+    ["workers stalled past their lease / fenced after resuming", `${f((r) => r.check.figures.stalledPastLease)} / ${f((r) => r.check.figures.stalledFenced)}`],
+    ["dead letters replayed", f((r) => r.check.figures.replays)],
     ["agent kills / pauses / drains / poison crashes", `${f((r) => r.check.figures.agentKills)} / ${f((r) => r.check.figures.agentPauses)} / ${f((r) => r.check.figures.agentDrains)} / ${f((r) => r.check.figures.poisonCrashes)}`],
     ["coordinator crashes", f((r) => r.check.figures.coordinatorCrashes)],
     ["faults injected", JSON.stringify(faults)],
@@ -82,7 +89,7 @@ async function main(): Promise<number> {
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
   const failing = results.filter((r) => !r.check.ok);
   for (const r of failing) {
-    process.stdout.write(`\nseed ${r.seed} FAILED:\n${r.check.violations.map((v) => `  - ${v}`).join("\n")}\n  replay: npm run chaos -- sim --seeds ${r.seed}..${r.seed} --jobs ${jobs}${fencing ? "" : " --no-fencing"}\n`);
+    process.stdout.write(`\nseed ${r.seed} FAILED:\n${r.check.violations.map((v) => `  - [${v.invariant}] ${v.message}`).join("\n")}\n  replay: npm run chaos -- sim --seeds ${r.seed}..${r.seed} --jobs ${jobs}${fencing ? "" : " --no-fencing"}${bug === undefined ? "" : ` --bug ${bug}`}\n`);
   }
   const dir = flag("--report") ?? "reports";
   mkdirSync(dir, { recursive: true });

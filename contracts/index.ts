@@ -21,6 +21,8 @@ export * from "./validation-message.js";
 export * from "./why.js";
 export * from "./checkpoint-doc.js";
 export * from "./clock.js";
+export * from "./timers.js";
+export * from "./call-retry-backoff.js";
 export * from "./instant.js";
 export * from "./schedule.js";
 export * from "./weights.js";

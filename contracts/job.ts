@@ -100,8 +100,11 @@ export const JobDoc = z
     outbox: OutboxMarker.optional(),
     /** Accepted attempts so far (a run per attempt). */
     attempts: z.number().int().nonnegative(),
-    /** Retries consumed by failures; compared with retry.max. */
+    /** Retries consumed by failures the worker reported; compared with retry.max. */
     retries: z.number().int().nonnegative(),
+    /** Consecutive attempts that lost their lease (the worker died or stalled without a word). Not a
+     * retry: see coordinator/lifecycle/lose-lease.ts. Absent when zero. */
+    leaseLosses: z.number().int().positive().optional(),
     /** Not schedulable before this instant (retry backoff, "later"). */
     notBefore: EpochMs.optional(),
     /** When the job last entered `queued` (anti-starvation aging starts here). */

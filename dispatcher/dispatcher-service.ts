@@ -1,10 +1,9 @@
-import type { Clock, Topology } from "../contracts/index.js";
+import { type Clock, type Topology, callRetryBackoffMs } from "../contracts/index.js";
 import type { StorePort } from "../store/port.js";
 import { type BrokerPort, isBrokerError } from "../broker/port.js";
 import { brokerTopologyOf } from "./broker-topology.js";
 import { DeadLetterMonitor, type DeadLetterSink } from "./dead-letter-monitor.js";
 import { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
-import { jitteredBackoffMs } from "./retry-backoff.js";
 import { storeOutboxSource, storeRelayWatermark } from "./store-outbox.js";
 
 export interface DispatcherLogger {
@@ -72,7 +71,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
           options.logger.warn({ err: error }, "no rights to manage the broker topology; assuming it is deployed by the infrastructure");
           return;
         }
-        const delay = jitteredBackoffMs(attempt, 250, 10_000, random);
+        const delay = callRetryBackoffMs({ attempt, baseMs: 250, maxMs: 10_000 }, random);
         options.logger.warn({ err: error, retryInMs: delay }, "cannot apply broker topology yet; retrying");
         await new Promise((resolve) => setTimeout(resolve, delay));
       }

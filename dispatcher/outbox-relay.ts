@@ -1,8 +1,7 @@
-import type { Clock, JobDoc } from "../contracts/index.js";
+import { type Clock, type JobDoc, callRetryBackoffMs } from "../contracts/index.js";
 import type { BrokerPort } from "../broker/port.js";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
 import { type OutboxEntry, assignmentMessageOf, outboxEntryOf } from "./outbox-entry.js";
-import { jitteredBackoffMs } from "./retry-backoff.js";
 
 /** Where the relay finds committed-but-maybe-unpublished assignments after a restart. */
 export interface OutboxSource {
@@ -186,7 +185,7 @@ export class OutboxRelay {
       this.failures++;
       this.stats_.publishFailures++;
       this.breaker.failed(this.deps.clock.now());
-      const delay = jitteredBackoffMs(this.failures, this.options.backoffBaseMs, this.options.backoffMaxMs, this.deps.random);
+      const delay = callRetryBackoffMs({ attempt: this.failures, baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs }, this.deps.random);
       this.nextAttemptAt = this.deps.clock.now() + delay;
       this.deps.onError?.(error, delay);
       return 0;

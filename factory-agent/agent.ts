@@ -1,11 +1,28 @@
 import type { Logger } from "pino";
-import { AssignmentMessage, assignmentMessageId } from "../contracts/index.js";
+import { AssignmentMessage, type Clock, type Timers, assignmentMessageId, callRetryBackoffMs } from "../contracts/index.js";
 import { formatZodIssues } from "../contracts/validation-message.js";
 import type { BrokerPort, BrokerReceiver, ReceivedMessage } from "../broker/port.js";
 import type { AgentConfig } from "./config.js";
-import type { CoordinatorClient } from "./coordinator-client.js";
+import type { CoordinatorPort } from "./coordinator-port.js";
 import type { Engine } from "./engines/port.js";
 import { AttemptRunner } from "./run-assignment.js";
+
+/** The part of the configuration the assignment loop reads. */
+export type AgentLoopConfig = Pick<AgentConfig, "pool" | "topic" | "subscription" | "mode" | "seats" | "idleTimeoutMs" | "workDir" | "defaultWallMs">;
+
+export interface AgentDeps {
+  broker: BrokerPort;
+  client: CoordinatorPort;
+  engine: Engine;
+  logger: Logger;
+  /** The agent's own clock: idle timeout, accept deadline and lock renewal are measured on it. */
+  clock: Clock;
+  timers: Timers;
+  /** The jitter of the receive retry backoff. */
+  random: () => number;
+}
+
+const RECEIVE_BACKOFF = { baseMs: 100, maxMs: 5000 };
 
 export type AgentExit = "idle" | "one-shot-done" | "drained";
 
@@ -31,13 +48,15 @@ export class Agent {
   private readonly stats_: AgentStats = { received: 0, accepted: 0, dropped: 0, deadLettered: 0, released: 0, fenced: 0, running: 0 };
   private draining = false;
   private receiver: BrokerReceiver | undefined;
-  private lastActivity = Date.now();
+  private lastActivity: number;
   private finishedJobs = 0;
 
   constructor(
-    private readonly config: AgentConfig,
-    private readonly deps: { broker: BrokerPort; client: CoordinatorClient; engine: Engine; logger: Logger },
-  ) {}
+    private readonly config: AgentLoopConfig,
+    private readonly deps: AgentDeps,
+  ) {
+    this.lastActivity = deps.clock.now();
+  }
 
   stats(): AgentStats {
     return { ...this.stats_, running: this.running.size };
@@ -62,16 +81,16 @@ export class Agent {
           await Promise.race([...this.running.values()].map((r) => r.done));
           continue;
         }
-        if (this.running.size === 0 && Date.now() - this.lastActivity >= this.config.idleTimeoutMs) return "idle";
+        if (this.running.size === 0 && this.deps.clock.now() - this.lastActivity >= this.config.idleTimeoutMs) return "idle";
         let messages: ReceivedMessage[];
         try {
           messages = await this.receiver.receive(capacity, 1000);
           failures = 0;
         } catch (error) {
           failures++;
-          const delay = Math.min(5000, 100 * 2 ** Math.min(failures, 6));
+          const delay = callRetryBackoffMs({ attempt: failures, ...RECEIVE_BACKOFF }, this.deps.random);
           log.warn({ err: error, retryInMs: delay }, "receive failed; retrying");
-          await new Promise((resolve) => setTimeout(resolve, delay));
+          await this.deps.timers.sleep(delay);
           continue;
         }
         for (const message of messages) await this.handle(message);
@@ -102,12 +121,13 @@ export class Agent {
       this.stats_.dropped++;
       return;
     }
-    this.lastActivity = Date.now();
+    const { clock, timers } = this.deps;
+    this.lastActivity = clock.now();
     // Keep the message locked while the accept is retried: abandoning (or letting the lock lapse)
     // during a coordinator outage would burn delivery counts and dead-letter healthy work.
-    const keepLock = setInterval(() => void receiver.renewLock(message).catch(() => undefined), Math.max(1000, (message.lockedUntil - Date.now()) / 2));
-    const accepted = await this.deps.client.accept(assignment.jobId, assignment.epoch, Math.max(1000, assignment.acceptBy - Date.now()));
-    clearInterval(keepLock);
+    const keepLock = timers.setInterval(() => void receiver.renewLock(message).catch(() => undefined), Math.max(1000, (message.lockedUntil - clock.now()) / 2));
+    const accepted = await this.deps.client.accept(assignment.jobId, assignment.epoch, Math.max(1000, assignment.acceptBy - clock.now()));
+    timers.clearInterval(keepLock);
     if (!accepted.ok) {
       if (accepted.code === "UNREACHABLE") {
         // Past the accept deadline the assignment is stale: the coordinator requeues it itself.
@@ -127,6 +147,8 @@ export class Agent {
       workDir: this.config.workDir,
       defaultWallMs: this.config.defaultWallMs,
       logger: log,
+      clock,
+      timers,
     });
     const done = runner.run().then(
       (end) => {
@@ -140,7 +162,7 @@ export class Agent {
       done: done.finally(() => {
         this.running.delete(assignment.jobId);
         this.finishedJobs++;
-        this.lastActivity = Date.now();
+        this.lastActivity = clock.now();
       }),
     };
     this.running.set(assignment.jobId, entry);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkAgainstCoordinator } from "./coordinator-check.js";
-import type { CallResult } from "./coordinator-client.js";
+import type { HeartbeatAnswer } from "./coordinator-answers.js";
+import type { CallResult } from "./coordinator-port.js";
 
-const check = (pool: string, answer: CallResult<unknown>) =>
+const check = (pool: string, answer: CallResult<HeartbeatAnswer>) =>
   checkAgainstCoordinator({ pool, coordinatorUrl: "http://127.0.0.1:8080", heartbeat: async () => answer });
 
 describe("the agent's start-up check against the coordinator", () => {

@@ -1,4 +1,5 @@
-import type { CallResult } from "./coordinator-client.js";
+import type { HeartbeatAnswer } from "./coordinator-answers.js";
+import type { CallResult } from "./coordinator-port.js";
 
 export type CoordinatorCheck =
   /** The coordinator knows the token and its pool is POOL. */
@@ -13,7 +14,7 @@ export interface CoordinatorCheckOptions {
   pool: string;
   coordinatorUrl: string;
   /** One heartbeat; its answer names the pool of the token that sent it. */
-  heartbeat: () => Promise<CallResult<unknown>>;
+  heartbeat: () => Promise<CallResult<HeartbeatAnswer>>;
 }
 
 /**
@@ -46,8 +47,8 @@ export async function checkAgainstCoordinator(options: CoordinatorCheckOptions):
     }
     return { kind: "unverified", reason: `${result.code}: ${result.message}` };
   }
-  const answer = result.value as { pool?: unknown; poolInTopology?: unknown } | undefined;
-  if (typeof answer?.pool !== "string") return { kind: "unverified", reason: "the coordinator's heartbeat answer does not name the token's pool" };
+  const answer = result.value;
+  if (answer.pool === undefined) return { kind: "unverified", reason: "the coordinator's heartbeat answer does not name the token's pool" };
   if (answer.pool !== options.pool) {
     return {
       kind: "bad-configuration",

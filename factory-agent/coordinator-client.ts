@@ -1,81 +1,60 @@
-import type { Checkpoint, HeartbeatBody, JobDoc, ReleaseLeaseBody } from "../contracts/index.js";
-
-export type CallResult<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string };
+import { type Checkpoint, type Clock, type HeartbeatBody, type JobDoc, type ReleaseLeaseBody, type Timers, callRetryBackoffMs } from "../contracts/index.js";
+import type { HeartbeatAnswer, ReleaseAnswer, RenewAnswer } from "./coordinator-answers.js";
+import type { CallResult, CallValues, CoordinatorCall, CoordinatorPort, CoordinatorTransport, ReportedStage } from "./coordinator-port.js";
 
 export interface CoordinatorClientOptions {
-  baseUrl: string;
-  token: string;
-  factoryId: string;
-  /** Per-request timeout. */
-  timeoutMs?: number;
-  /** How long a call keeps retrying transient failures (network, 5xx, 429) before giving up. */
+  transport: CoordinatorTransport;
+  clock: Clock;
+  timers: Timers;
+  /** The jitter of the retry backoff. */
+  random: () => number;
+  /** How long a call keeps retrying tries that got no answer before it gives up (default 120 s). */
   retryForMs?: number;
-  onRetry?: (path: string, attempt: number, reason: string) => void;
-  sleep?: (ms: number) => Promise<void>;
+  onRetry?: (op: CoordinatorCall["op"], attempt: number, reason: string) => void;
 }
 
+const BACKOFF = { baseMs: 100, maxMs: 5000 };
+const HEARTBEAT_RETRY_MS = 5000;
+
 /**
- * The factory's HTTP client for the coordinator. Transient failures (connection refused, timeouts,
- * 5xx, 429) are retried with bounded exponential backoff; answers (2xx, 4xx) are returned. Every
- * call the agent makes is idempotent on the coordinator (a repeated accept, report or release of
- * the same epoch is a no-op), so a retry after an unknown outcome never counts twice.
+ * The agent's coordinator client: the coordinator port over any transport, with the retry policy.
+ * A try without an answer (connection refused, timeout, 5xx, 429) is retried with jittered
+ * exponential backoff until `retryForMs` has passed on the agent's clock, then the call returns
+ * `UNREACHABLE`; an answer (success or a 4xx error) is returned as is. Retrying is safe because
+ * every call is idempotent on the coordinator.
  */
-export class CoordinatorClient {
-  private readonly sleep: (ms: number) => Promise<void>;
-  constructor(private readonly options: CoordinatorClientOptions) {
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-  }
+export class CoordinatorClient implements CoordinatorPort {
+  constructor(private readonly options: CoordinatorClientOptions) {}
 
-  /** `retryForMs`: how long to keep retrying a transient failure (up to the accept deadline). */
   accept(jobId: string, epoch: number, retryForMs?: number): Promise<CallResult<JobDoc>> {
-    return this.call("POST", `/fleet/jobs/${encodeURIComponent(jobId)}/lease/accept`, { leaseEpoch: epoch }, retryForMs);
+    return this.call({ op: "accept", jobId, epoch }, retryForMs);
   }
 
-  renew(jobId: string, epoch: number): Promise<CallResult<{ expiresAt?: number }>> {
-    return this.call("POST", `/fleet/jobs/${encodeURIComponent(jobId)}/lease/renew`, { leaseEpoch: epoch });
+  renew(jobId: string, epoch: number): Promise<CallResult<RenewAnswer>> {
+    return this.call({ op: "renew", jobId, epoch });
   }
 
-  report(jobId: string, epoch: number, stage: "building" | "review" | "testing", checkpoint?: Checkpoint): Promise<CallResult<JobDoc>> {
-    return this.call("PATCH", `/fleet/jobs/${encodeURIComponent(jobId)}`, { stage, leaseEpoch: epoch, ...(checkpoint === undefined ? {} : { checkpoint }) });
+  report(jobId: string, epoch: number, stage: ReportedStage, checkpoint?: Checkpoint): Promise<CallResult<JobDoc>> {
+    return this.call({ op: "report", jobId, epoch, stage, ...(checkpoint === undefined ? {} : { checkpoint }) });
   }
 
-  release(jobId: string, body: ReleaseLeaseBody): Promise<CallResult<{ stage: string }>> {
-    return this.call("POST", `/fleet/jobs/${encodeURIComponent(jobId)}/lease/release`, body);
+  release(jobId: string, body: ReleaseLeaseBody): Promise<CallResult<ReleaseAnswer>> {
+    return this.call({ op: "release", jobId, body });
   }
 
-  heartbeat(body: HeartbeatBody): Promise<CallResult<{ ok: boolean }>> {
-    return this.call("POST", "/fleet/factories/heartbeat", body, 5_000);
+  heartbeat(body: HeartbeatBody): Promise<CallResult<HeartbeatAnswer>> {
+    return this.call({ op: "heartbeat", body }, HEARTBEAT_RETRY_MS);
   }
 
-  private async call<T>(method: string, path: string, body: unknown, retryForMs = this.options.retryForMs ?? 120_000): Promise<CallResult<T>> {
-    const deadline = Date.now() + retryForMs;
+  private async call<C extends CoordinatorCall>(call: C, retryForMs = this.options.retryForMs ?? 120_000): Promise<CallResult<CallValues[C["op"]]>> {
+    const { clock, timers, transport } = this.options;
+    const deadline = clock.now() + retryForMs;
     for (let attempt = 1; ; attempt++) {
-      let reason: string;
-      try {
-        const response = await fetch(`${this.options.baseUrl}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${this.options.token}`,
-            "x-factory-id": this.options.factoryId,
-            "content-type": "application/json",
-          },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        });
-        const text = await response.text();
-        const parsed = text.length > 0 ? (JSON.parse(text) as unknown) : undefined;
-        if (response.ok) return { ok: true, value: parsed as T };
-        if (response.status !== 429 && response.status < 500) {
-          const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-          return { ok: false, status: response.status, code: error?.code ?? String(response.status), message: error?.message ?? text };
-        }
-        reason = `HTTP ${response.status}`;
-      } catch (error) {
-        reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      }
-      if (Date.now() >= deadline) return { ok: false, status: 0, code: "UNREACHABLE", message: `coordinator unreachable: ${reason}` };
-      this.options.onRetry?.(path, attempt, reason);
-      await this.sleep(Math.min(5000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2));
+      const outcome = await transport.send(call);
+      if (outcome.answered) return outcome.result;
+      if (clock.now() >= deadline) return { ok: false, status: 0, code: "UNREACHABLE", message: `coordinator unreachable: ${outcome.reason}` };
+      this.options.onRetry?.(call.op, attempt, outcome.reason);
+      await timers.sleep(callRetryBackoffMs({ attempt, ...BACKOFF }, this.options.random));
     }
   }
 }

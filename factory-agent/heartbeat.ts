@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
-import type { CoordinatorClient } from "./coordinator-client.js";
+import type { Timers } from "../contracts/index.js";
+import type { CoordinatorPort } from "./coordinator-port.js";
 
 /** Liveness for the coordinator, well inside its stale threshold (the seed system flapped because
  * its heartbeat was slower than its 90-second threshold; the default here is 15 s). */
-export function startHeartbeat(client: CoordinatorClient, everyMs: number, load: () => { load: number; seats: number }, logger: Logger): () => void {
+export function startHeartbeat(client: CoordinatorPort, everyMs: number, load: () => { load: number; seats: number }, logger: Logger, timers: Timers): () => void {
   let inFlight = false;
   const beat = async () => {
     if (inFlight) return;
@@ -16,7 +17,7 @@ export function startHeartbeat(client: CoordinatorClient, everyMs: number, load:
     }
   };
   void beat();
-  const timer = setInterval(() => void beat(), everyMs);
+  const timer = timers.setInterval(() => void beat(), everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => timers.clearInterval(timer);
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import pino from "pino";
+import { systemClock, systemTimers } from "../contracts/index.js";
 import { createBroker } from "../broker/registry.js";
 import { Agent } from "./agent.js";
 import { type AgentConfig, loadAgentConfig } from "./config.js";
@@ -11,6 +12,7 @@ import type { Engine } from "./engines/port.js";
 import { SimEngine } from "./engines/sim-engine.js";
 import { startHealthServer } from "./health-server.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { HttpCoordinatorTransport } from "./http-coordinator-transport.js";
 
 /** Exit codes: 0 done (idle, one-shot finished, drained), 2 bad configuration, 1 crash. */
 async function main(): Promise<number> {
@@ -34,10 +36,11 @@ async function main(): Promise<number> {
   }
   const logger = pino({ level: config.logLevel, base: { pool: config.pool, factoryId: config.factoryId } });
   const client = new CoordinatorClient({
-    baseUrl: config.coordinatorUrl,
-    token: config.token,
-    factoryId: config.factoryId,
-    onRetry: (path, attempt, reason) => logger.warn({ path, attempt, reason }, "coordinator call failed; retrying"),
+    transport: new HttpCoordinatorTransport({ baseUrl: config.coordinatorUrl, token: config.token, factoryId: config.factoryId }),
+    clock: systemClock,
+    timers: systemTimers,
+    random: Math.random,
+    onRetry: (call, attempt, reason) => logger.warn({ call, attempt, reason }, "coordinator call failed; retrying"),
   });
   // Before receiving anything: a token of another pool would have every accept refused.
   const identity = await checkAgainstCoordinator({
@@ -55,9 +58,9 @@ async function main(): Promise<number> {
       ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
       : new CommandEngine({ command: config.engine.command, input: config.engine.input });
   const broker = createBroker({ kind: "service-bus", ...config.broker });
-  const agent = new Agent(config, { broker, client, engine, logger });
+  const agent = new Agent(config, { broker, client, engine, logger, clock: systemClock, timers: systemTimers, random: Math.random });
   const health = await startHealthServer(config.healthPort, () => ({ pool: config.pool, factoryId: config.factoryId, ...agent.stats() }));
-  const stopHeartbeat = startHeartbeat(client, config.heartbeatMs, () => ({ load: agent.stats().running, seats: config.seats }), logger);
+  const stopHeartbeat = startHeartbeat(client, config.heartbeatMs, () => ({ load: agent.stats().running, seats: config.seats }), logger, systemTimers);
   logger.info({ mode: config.mode, seats: config.seats, engine: engine.name, healthPort: health.port }, "factory agent started");
 
   let terminating = false;

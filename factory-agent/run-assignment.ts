@@ -1,12 +1,15 @@
 import type { Logger } from "pino";
-import type { AssignmentMessage, JobDoc, ReleaseLeaseBody } from "../contracts/index.js";
-import type { CoordinatorClient } from "./coordinator-client.js";
+import type { AssignmentMessage, Clock, JobDoc, ReleaseLeaseBody, Timers } from "../contracts/index.js";
+import type { CoordinatorPort } from "./coordinator-port.js";
 import type { Engine, EngineOutcome, EngineStage } from "./engines/port.js";
 
 export interface RunOptions {
   workDir: string;
   defaultWallMs: number;
   logger: Logger;
+  /** The agent's clock and timers: renewals and the wall-clock budget run on them. */
+  clock: Clock;
+  timers: Timers;
 }
 
 export type AttemptEnd = "released" | "fenced" | "unreachable";
@@ -25,7 +28,7 @@ export class AttemptRunner {
   constructor(
     private readonly job: JobDoc,
     private readonly message: AssignmentMessage,
-    private readonly client: CoordinatorClient,
+    private readonly client: CoordinatorPort,
     private readonly engine: Engine,
     private readonly options: RunOptions,
   ) {
@@ -46,9 +49,10 @@ export class AttemptRunner {
     const log = this.options.logger;
     const epoch = message.epoch;
     const leaseMs = job.lease?.expiresAt !== undefined && job.lease.acceptedAt !== undefined ? job.lease.expiresAt - job.lease.acceptedAt : 60_000;
-    const renewer = setInterval(() => void this.renew(epoch), Math.max(250, Math.floor(leaseMs / 3)));
+    const { clock, timers } = this.options;
+    const renewer = timers.setInterval(() => void this.renew(epoch), Math.max(250, Math.floor(leaseMs / 3)));
     const wallMs = (job.budget?.wallSeconds ?? 0) * 1000 || this.options.defaultWallMs;
-    const budget = setTimeout(() => this.abort("budget"), wallMs);
+    const budget = timers.setTimeout(() => this.abort("budget"), wallMs);
     let outcome: EngineOutcome;
     try {
       outcome = await this.engine.run(job, {
@@ -57,12 +61,14 @@ export class AttemptRunner {
         workDir: this.options.workDir,
         wallBudgetMs: wallMs,
         reportStage: (stage) => this.report(epoch, stage),
+        clock,
+        timers,
       });
     } catch (error) {
       outcome = { kind: "retryable", message: `engine threw: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
-      clearInterval(renewer);
-      clearTimeout(budget);
+      timers.clearInterval(renewer);
+      timers.clearTimeout(budget);
     }
     if (this.abortReason === "fenced") {
       log.warn("lease lost to a newer epoch; dropping the attempt without releasing");

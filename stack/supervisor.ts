@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { jitteredBackoffMs } from "../dispatcher/retry-backoff.js";
+import { callRetryBackoffMs } from "../contracts/index.js";
 
 /** One process the supervisor keeps running. */
 export interface ProcessSpec {
@@ -79,7 +79,7 @@ export class Supervisor {
         if (this.stopping || attempt >= FIRST_START_ATTEMPTS) throw error;
         const current = entry.child;
         if (current !== undefined && current.exitCode === null && current.signalCode === null) current.kill("SIGKILL");
-        await new Promise((resolve) => setTimeout(resolve, jitteredBackoffMs(attempt, 250, 4000, Math.random)));
+        await new Promise((resolve) => setTimeout(resolve, callRetryBackoffMs({ attempt, baseMs: 250, maxMs: 4000 }, Math.random)));
       }
     }
   }
@@ -142,7 +142,7 @@ export class Supervisor {
       entry.child = undefined;
       if (Date.now() - entry.startedAt >= HEALTHY_AFTER_MS) entry.restarts = 0;
       entry.restarts++;
-      const delay = jitteredBackoffMs(entry.restarts, 250, 10_000, Math.random);
+      const delay = callRetryBackoffMs({ attempt: entry.restarts, baseMs: 250, maxMs: 10_000 }, Math.random);
       this.options.onEvent({ kind: "exited", name: spec.name, code, signal, restartInMs: delay });
       entry.timer = setTimeout(() => {
         entry.timer = undefined;

@@ -235,7 +235,9 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
         expect(reaped.stage).toBe("queued");
         expect(reaped.leaseEpoch).toBe(2);
         expect(reaped.checkpoint).toEqual({ ref: "wip/a", commit: "abc123" });
-        expect(reaped.retries).toBe(1);
+        // A lost lease is no failure: it consumes no retry and is counted as a lost lease.
+        expect(reaped.retries).toBe(0);
+        expect(reaped.leaseLosses).toBe(1);
         expect(reaped.runs[0]?.result).toBe("expired");
         const writesBefore = writes();
         expect(await h.app.coordinator.reapExpiredLeases(h.clock.now())).toBe(0);

@@ -1,6 +1,11 @@
-import { FleetError, isTerminal, type JobDoc } from "../../contracts/index.js";
+import { FleetError, type JobDoc, type JobEvent } from "../../contracts/index.js";
+import { DeadLetterView } from "../../coordinator/service/dead-letter-view.js";
 import { isStoreError } from "../../store/port.js";
 import type { CommitListener } from "../../coordinator/service/job-book.js";
+import { recordFencedFromLog } from "../history/agent-log-observations.js";
+import { checkHistory } from "../history/check-history.js";
+import { History } from "../history/history.js";
+import { recordTimeline } from "../history/timeline-commits.js";
 import { LiveStack } from "./live-stack.js";
 import type { Scenario } from "./scenarios.js";
 
@@ -35,6 +40,12 @@ export interface ScenarioResult {
     lost: number;
     duplicateCompletions: number;
     fencedRejections: number;
+    /** Workers stopped past their lease, and how many of them were fenced after they resumed
+     * (absent from reports written before the history checker). */
+    stalledPastLease?: number;
+    stalledFenced?: number;
+    /** Dead letters replayed after the drain. */
+    replays?: number;
     publishFailures: number;
     republished: number;
     proxy: { refused: number; resets: number; droppedChunks: number };
@@ -48,8 +59,10 @@ export interface ScenarioResult {
 
 /**
  * Runs one live scenario: real agent processes, the real SDKs, faults injected through the proxy,
- * signals and restarts; then heals, drains (bounded) and checks: every job terminal, shipped jobs
- * shipped once, poison dead-lettered and nothing else, the outbox empty, and the fault fired.
+ * signals and restarts; then heals, drains (bounded), replays the dead letters and drains again,
+ * and checks the recorded history (chaos/history): submissions, signals and coordinator restarts
+ * as they happened, every job's committed timeline read back from the store, and what the agents
+ * logged about being fenced. Also checks that the fault fired on the wire.
  */
 export async function runScenario(
   scenario: Scenario,
@@ -58,8 +71,10 @@ export async function runScenario(
   options: { faultSeconds?: number } = {},
 ): Promise<ScenarioResult> {
   const started = Date.now();
+  const history = new History(() => Date.now());
   const stack = new LiveStack();
   await stack.start();
+  recordSignalsAndRestarts(stack, history);
   const faults: Record<string, number> = {};
   const faultWindows: { fault: string; from: number; to: number }[] = [];
   const note = (fault: string) => {
@@ -118,7 +133,6 @@ export async function runScenario(
   }, 500);
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   const violations: string[] = [];
-  const poison = new Set<string>();
   const ids: string[] = [];
   try {
     for (let i = 0; i < scenario.agents; i++) stack.startAgent(scenario.agentEnv);
@@ -127,6 +141,7 @@ export async function runScenario(
       {
         const n = submitted++;
         const isPoison = scenario.poisonRate !== undefined && n % Math.round(1 / scenario.poisonRate) === 0;
+        const op = history.invoke({ kind: "submit", actor: "client", key: `${scenario.name}-${n}`, poison: isPoison });
         // As a client of the API would: a 503 from the store (throttled, timed out, connection cut)
         // is retried with the same idempotency key, so an unknown outcome cannot make two jobs.
         const { job } = await withStoreRetries(() =>
@@ -141,9 +156,12 @@ export async function runScenario(
           depsMode: "hard",
           kind: "leaf",
         }),
-        );
+        ).catch((error: unknown) => {
+          history.complete(op, "unknown", { code: error instanceof Error ? error.name : "error" });
+          throw error;
+        });
+        history.complete(op, "ok", { jobId: job.id });
         ids.push(job.id);
-        if (isPoison) poison.add(job.id);
       }
     };
     const submit = async (count: number, together = false) => {
@@ -164,14 +182,23 @@ export async function runScenario(
     stack.proxy.set({ kind: "pass" });
     stack.storeProxy?.set({ kind: "pass" });
     stack.storeFault = () => "none";
-    const deadline = Date.now() + (scenario.drainSeconds ?? 120) * 1000;
-    for (;;) {
-      while (stack.liveAgents().length < scenario.agents) stack.startAgent(scenario.agentEnv);
-      const open = Object.values(stack.app.coordinator.queueState().byStage).reduce((a, b) => a + b, 0);
-      progress(`${scenario.name}: ${ids.length - open}/${ids.length} terminal`);
-      if (open === 0 || Date.now() > deadline) break;
-      await sleep(500);
-    }
+    history.instant({ kind: "fault", fault: "heal", actor: "chaos" });
+    const drainSeconds = scenario.drainSeconds ?? 120;
+    const drain = async (): Promise<boolean> => {
+      const deadline = Date.now() + drainSeconds * 1000;
+      for (;;) {
+        while (stack.liveAgents().length < scenario.agents) stack.startAgent(scenario.agentEnv);
+        const open = Object.values(stack.app.coordinator.queueState().byStage).reduce((a, b) => a + b, 0);
+        progress(`${scenario.name}: ${ids.length - open}/${ids.length} terminal`);
+        if (open === 0) return true;
+        if (Date.now() > deadline) return false;
+        await sleep(500);
+      }
+    };
+    let drainedInTime = await drain();
+    // As an operator after the incident: replay every dead letter, once, and drain again.
+    const replays = await replayDeadLetters(stack, history);
+    if (replays > 0) drainedInTime = (await drain()) && drainedInTime;
     // Read the final state in bounded batches (thousands of concurrent reads would swamp the peer),
     // retrying a read that fails: a failed read is not a lost job.
     const final: JobDoc[] = [];
@@ -191,23 +218,20 @@ export async function runScenario(
       );
       for (const job of batch) if (job !== undefined) final.push(job);
     }
-    let duplicateCompletions = 0;
-    for (const id of ids) {
-      const job = final.find((j) => j.id === id);
-      if (job === undefined || !isTerminal(job.stage)) {
-        violations.push(`lost: job ${id} is ${job?.stage ?? "missing"} after the drain`);
-        continue;
-      }
-      const shippedRuns = job.runs.filter((r) => r.result === "shipped").length;
-      if (shippedRuns > 1) {
-        duplicateCompletions += shippedRuns - 1;
-        violations.push(`double completion: job ${id} shipped ${shippedRuns} times`);
-      }
-      if (poison.has(id) && job.stage !== "dead_letter") violations.push(`poison job ${id} ended '${job.stage}'`);
-      if (!poison.has(id) && job.stage === "dead_letter" && job.deadLetter?.source === "broker") violations.push(`healthy job ${id} dead-lettered by the broker`);
-    }
+    // The committed history of every job, from its timeline (archived pages only when it has some).
+    for (const job of final) recordTimeline(history, job, await timelineOf(stack, job, sleep));
+    for (const agent of stack.agents) recordFencedFromLog(history, agent.id, agent.output());
     const relay = stack.dispatcher.relay.stats();
-    if (relay.pending !== 0) violations.push(`the outbox did not drain (${relay.pending} pending)`);
+    const check = checkHistory({
+      history: history.operations,
+      healedAt: started + healedAt * 1000,
+      outboxBoundMs: 30_000,
+      relayPending: relay.pending,
+      drainedInTime,
+      // Replayed poison is still poison here: the agents' engine was not fixed.
+      replayMustShip: false,
+    });
+    for (const v of check.violations) violations.push(`[${v.invariant}] ${v.message}`);
     const fenced = stack.app.coordinator.counters.fencedRejections;
     // Each run proves its fault fired.
     const brokerFault = faults["broker-refuse"] ?? faults["broker-blackhole"] ?? faults["broker-half-open"];
@@ -215,8 +239,6 @@ export async function runScenario(
     if (brokerFault !== undefined && relay.publishFailures === 0 && transportHit === 0) violations.push("faults did not fire: the proxy refused, reset or dropped nothing during the broker fault");
     const storeHit = (stack.storeProxy?.counts.refused ?? 0) + (stack.storeProxy?.counts.resets ?? 0);
     if (faults["store-refuse"] !== undefined && storeHit === 0) violations.push("faults did not fire: the store proxy refused or reset nothing during the store fault");
-    if (faults["agent-pause"] !== undefined && fenced === 0) violations.push("faults did not fire: a worker was stopped past its lease but no write was fenced");
-    if (poison.size > 0 && final.filter((j) => j.stage === "dead_letter").length === 0) violations.push("faults did not fire: poison jobs but no dead letter");
     if (Object.keys(faults).length === 0 && scenario.poisonRate === undefined) violations.push("faults did not fire: nothing was injected");
     return {
       name: scenario.name,
@@ -230,9 +252,12 @@ export async function runScenario(
         jobs: ids.length,
         shipped: final.filter((j) => j.stage === "shipped").length,
         deadLettered: final.filter((j) => j.stage === "dead_letter").length,
-        lost: violations.filter((v) => v.startsWith("lost")).length,
-        duplicateCompletions,
+        lost: check.figures.lost,
+        duplicateCompletions: check.figures.duplicateCompletions,
         fencedRejections: fenced,
+        stalledPastLease: check.figures.stalledPastLease,
+        stalledFenced: check.figures.stalledFenced,
+        replays,
         publishFailures: relay.publishFailures,
         republished: relay.republished,
         proxy: { refused: stack.proxy.counts.refused, resets: stack.proxy.counts.resets, droppedChunks: stack.proxy.counts.droppedChunks },
@@ -250,6 +275,59 @@ export async function runScenario(
   } finally {
     clearInterval(sampler);
     await stack.stop();
+  }
+}
+
+/** Records the signals the scenario sends to agents (kill -9, SIGSTOP, SIGCONT, SIGTERM) and the
+ * coordinator's crashes and restarts, as they happen. */
+function recordSignalsAndRestarts(stack: LiveStack, history: History): void {
+  const startAgent = stack.startAgent.bind(stack);
+  stack.startAgent = (env) => {
+    const agent = startAgent(env);
+    const kill = agent.child.kill.bind(agent.child);
+    agent.child.kill = (signal?: NodeJS.Signals | number) => {
+      const fault = signal === "SIGKILL" ? "agent-kill" : signal === "SIGSTOP" ? "agent-pause" : signal === "SIGCONT" ? "agent-resume" : signal === "SIGTERM" ? "agent-drain" : undefined;
+      if (fault !== undefined) history.instant({ kind: "fault", fault, actor: agent.id });
+      return kill(signal);
+    };
+    return agent;
+  };
+  const crashCoordinator = stack.crashCoordinator.bind(stack);
+  stack.crashCoordinator = async (downMs) => {
+    history.instant({ kind: "fault", fault: "coordinator-crash", actor: "coordinator" });
+    await crashCoordinator(downMs);
+    history.instant({ kind: "fault", fault: "coordinator-restart", actor: "coordinator" });
+  };
+}
+
+/** Replays every dead letter through the operator's dead-letter view; returns how many. */
+async function replayDeadLetters(stack: LiveStack, history: History): Promise<number> {
+  const view = new DeadLetterView(stack.store, stack.app.coordinator);
+  const page = await withStoreRetries(() => view.list(undefined, { includeDiscarded: false }, 500));
+  history.instant({ kind: "dlq-list", actor: "operator", jobIds: page.items.map((item) => item.jobId) });
+  for (const item of page.items) {
+    const op = history.invoke({ kind: "replay", actor: "operator", jobId: item.jobId });
+    try {
+      await withStoreRetries(() => view.replay(undefined, item.jobId));
+      history.complete(op, "ok");
+    } catch (error) {
+      history.complete(op, "fail", { code: error instanceof FleetError ? error.code : "error" });
+    }
+  }
+  if (page.items.length > 0) stack.app.loop.kick();
+  return page.items.length;
+}
+
+/** A job's whole timeline: the inline events, and the archived pages when it has any. */
+async function timelineOf(stack: LiveStack, job: JobDoc, sleep: (ms: number) => Promise<void>): Promise<JobEvent[]> {
+  if (job.events[0]?.seq === 0) return job.events;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await stack.app.coordinator.events(undefined, job.id);
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await sleep(200);
+    }
   }
 }
 

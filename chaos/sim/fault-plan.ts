@@ -21,6 +21,9 @@ export interface FaultPlan {
   maxClockSkewMs: number;
   /** Per-agent clock rate, drawn from 1 ± this: a slow clock renews late and loses its lease. */
   maxClockDrift: number;
+  /** Settlements (complete, dead-letter) lost on the way: nothing applied, the caller times out,
+   * and the message is delivered again once its lock expires, to whichever receiver asks next. */
+  settleLossRate: number;
 }
 
 export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): FaultPlan {
@@ -50,5 +53,6 @@ export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): Fault
     })),
     maxClockSkewMs: random.int(0, 30_000),
     maxClockDrift: random.chance(0.5) ? random.next() * 0.9 : 0,
+    settleLossRate: random.chance(0.5) ? random.next() * 0.2 : 0,
   };
 }

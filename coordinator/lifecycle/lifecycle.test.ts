@@ -7,7 +7,7 @@ import { applyOperatorAction } from "./operator-action.js";
 import { reapLease } from "./reap-lease.js";
 import { releaseLease } from "./release-lease.js";
 import { reportStage } from "./report-stage.js";
-import { retryDelayMs } from "./retry-backoff.js";
+import { retryDelayMs } from "./job-retry-schedule.js";
 import { TRANSITIONS, canTransition } from "./transitions.js";
 
 const T0 = 1_000_000;

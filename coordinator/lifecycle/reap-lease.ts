@@ -1,5 +1,5 @@
 import type { JobDoc } from "../../contracts/index.js";
-import { failAttempt } from "./release-lease.js";
+import { loseLease } from "./lose-lease.js";
 import { requeueJob } from "./requeue.js";
 import { updateRun } from "./runs.js";
 
@@ -8,8 +8,8 @@ import { updateRun } from "./runs.js";
  * is decided by the coordinator's clock only; a factory's clock never matters.
  * - assigned and not accepted by `acceptBy`: requeued at once (epoch + 1) without consuming a
  *   retry (no factory ever started it; a poison message is caught by the broker's delivery count).
- * - accepted and not renewed by `expiresAt`: a failed attempt (backoff, or dead_letter when the
- *   retries are used up), checkpoint kept.
+ * - accepted and not renewed by `expiresAt`: a lost lease (lose-lease.ts): requeued with backoff
+ *   and the checkpoint kept, without consuming a retry; dead_letter after too many in a row.
  * A deadline is due at its instant (`now >= deadline`), the same rule the deadline queue uses.
  * Idempotent: the result of a reap is never due again at the same `now`.
  */
@@ -22,7 +22,7 @@ export function reapLease(job: JobDoc, now: number): JobDoc {
   }
   if (lease.expiresAt === undefined || now < lease.expiresAt) return job;
   const closed = updateRun(job, job.leaseEpoch, (run) => ({ ...run, endedAt: now, result: "expired" }));
-  return failAttempt(closed, now, "lease expired");
+  return loseLease(closed, now);
 }
 
 /** When the reaper next needs to look at this job, if ever. */

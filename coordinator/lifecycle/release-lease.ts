@@ -2,8 +2,9 @@ import type { JobDoc, ReleaseLeaseBody, RunResult } from "../../contracts/index.
 import { assertLeaseHolder } from "./fencing.js";
 import { finishJob } from "./finish-job.js";
 import { requeueJob } from "./requeue.js";
-import { retriesExhausted, retryDelayMs } from "./retry-backoff.js";
+import { retriesExhausted, retryDelayMs } from "./job-retry-schedule.js";
 import { withEvent } from "./job-events.js";
+import { withoutLeaseLosses } from "./lose-lease.js";
 import { withRunCost } from "./run-cost.js";
 import { runOfEpoch, updateRun } from "./runs.js";
 
@@ -28,6 +29,7 @@ const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
  *   victim and preemptor and the job's preemption count goes up.
  * Whatever the outcome, the run's reported `costUsd` is accrued on the job in this same change
  * (withRunCost): shipped and failed runs both cost, and a retried release accrues nothing twice.
+ * Every release is a worker's answer for its attempt, so it ends a run of lost leases (lose-lease.ts).
  * A release repeated with the same epoch and outcome (a retried request) returns the job unchanged.
  */
 export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: string, now: number): JobDoc {
@@ -45,7 +47,7 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
     ...(body.insights === undefined ? {} : { insights: body.insights }),
     ...(body.artifacts === undefined ? {} : { artifacts: body.artifacts }),
   }));
-  const costed = withRunCost(closed, body.insights?.costUsd, now);
+  const costed = withRunCost(withoutLeaseLosses(closed), body.insights?.costUsd, now);
   const withCheckpoint: JobDoc = body.checkpoint === undefined ? costed : { ...costed, checkpoint: body.checkpoint };
   switch (body.outcome) {
     case "shipped":
@@ -74,7 +76,8 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
   }
 }
 
-/** A failed attempt: requeue with backoff, or dead-letter when the retry policy is used up. */
+/** A failed attempt the worker reported: requeue with backoff, or dead-letter when the retry policy
+ * is used up. */
 export function failAttempt(job: JobDoc, now: number, reason: string): JobDoc {
   const retriesUsed = job.retries + 1;
   if (retriesExhausted(job.retry, retriesUsed)) {

@@ -31,7 +31,7 @@ export class CommandEngine implements Engine {
     const stdoutPath = join(dir, "stdout.log");
     const stderrPath = join(dir, "stderr.log");
     await context.reportStage("building");
-    const started = Date.now();
+    const started = context.clock.now();
     const child = spawn(this.options.command, {
       cwd: dir,
       shell: true,
@@ -52,7 +52,7 @@ export class CommandEngine implements Engine {
     else child.stdin.end();
     const stop = () => {
       killGroup(child.pid, "SIGTERM");
-      setTimeout(() => killGroup(child.pid, "SIGKILL"), this.options.killGraceMs ?? 5000).unref();
+      context.timers.setTimeout(() => killGroup(child.pid, "SIGKILL"), this.options.killGraceMs ?? 5000).unref();
     };
     context.signal.addEventListener("abort", stop, { once: true });
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
@@ -63,7 +63,7 @@ export class CommandEngine implements Engine {
       { name: "stdout", uri: `file://${stdoutPath}` },
       { name: "stderr", uri: `file://${stderrPath}` },
     ];
-    const insights = { durationMs: Date.now() - started };
+    const insights = { durationMs: context.clock.now() - started };
     if (context.signal.aborted) {
       const why = context.abortReason() === "budget" ? `wall-clock budget of ${context.wallBudgetMs} ms exceeded` : "drained";
       return { kind: "retryable", message: why, artifacts, insights };

@@ -1,4 +1,4 @@
-import type { ArtifactPointer, Checkpoint, Insights, JobDoc } from "../../contracts/index.js";
+import type { ArtifactPointer, Checkpoint, Clock, Insights, JobDoc, Timers } from "../../contracts/index.js";
 
 /** Progress an engine may report while it runs; the agent turns each into a fenced PATCH. */
 export type EngineStage = "building" | "review" | "testing";
@@ -11,6 +11,10 @@ export interface EngineContext {
   workDir: string;
   wallBudgetMs: number;
   reportStage(stage: EngineStage): Promise<void>;
+  /** The agent's clock and timers: an engine that waits or measures uses these, never the globals,
+   * so it runs the same under the simulator and the fake engine context. */
+  clock: Clock;
+  timers: Timers;
 }
 
 /**

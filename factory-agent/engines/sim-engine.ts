@@ -27,7 +27,7 @@ export class SimEngine implements Engine {
     const stages = ["building", "review", "testing"] as const;
     for (const [index, stage] of stages.entries()) {
       await context.reportStage(stage);
-      await sleep(duration / stages.length, context.signal);
+      await context.timers.sleep(duration / stages.length, context.signal);
       if (context.signal.aborted) {
         return context.abortReason() === "budget"
           ? { kind: "retryable", message: `wall-clock budget of ${context.wallBudgetMs} ms exceeded` }
@@ -53,17 +53,4 @@ export class SimEngine implements Engine {
     process.kill(process.pid, "SIGKILL");
     throw new Error("unreachable: the process was killed");
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

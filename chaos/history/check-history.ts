@@ -1,0 +1,71 @@
+import { checkCompletions } from "./checks/completions.js";
+import { checkConcurrentExecution } from "./checks/concurrent-execution.js";
+import { checkDeadLetters } from "./checks/dead-letters.js";
+import { checkEpochs } from "./checks/epochs.js";
+import { checkFencing } from "./checks/fencing.js";
+import { checkLiveness } from "./checks/liveness.js";
+import { checkOutbox } from "./checks/outbox.js";
+import { checkReplays } from "./checks/replay.js";
+import { checkStagePaths } from "./checks/stage-paths.js";
+import { checkStalledWorkers } from "./checks/stalled-workers.js";
+import { type HistoryFigures, figuresOf } from "./history-figures.js";
+import { HistoryView } from "./history-view.js";
+import type { Operation } from "./operation.js";
+import type { Invariant, Violation } from "./violation.js";
+
+export interface CheckHistoryInput {
+  history: readonly Operation[];
+  /** When the last injected fault healed (virtual or wall ms). */
+  healedAt: number;
+  /** A committed assignment must be published within this long after max(commit, heal). */
+  outboxBoundMs: number;
+  /** Committed assignments the relay still held unpublished at the end. */
+  relayPending: number;
+  /** Whether every job reached a terminal stage within the drain bound. */
+  drainedInTime: boolean;
+  /** The cause of the dead letters was fixed before they were replayed, so replays must ship. */
+  replayMustShip: boolean;
+}
+
+export interface HistoryCheck {
+  ok: boolean;
+  violations: Violation[];
+  /** Invariants the history held no operations for (for example publish ordering, live). */
+  notRecorded: Invariant[];
+  figures: HistoryFigures;
+}
+
+/**
+ * Verifies RELIABILITY.md's invariants on a recorded history after the final drain, in the spirit
+ * of Jepsen's queue checker: lost, unexpected and duplicated completions; no two agents executing
+ * one attempt at once; legal stage paths; epochs only going up; no stale write accepted; no publish
+ * without a committed assignment and the outbox within its bound; dead letters right; replays
+ * completing once; each stalled worker fenced; liveness; and that the injected faults fired.
+ */
+export function checkHistory(input: CheckHistoryInput): HistoryCheck {
+  const view = new HistoryView(input.history);
+  const completions = checkCompletions(view);
+  const fencing = checkFencing(view);
+  const stalled = checkStalledWorkers(view);
+  const violations: Violation[] = [
+    ...completions.violations,
+    ...checkConcurrentExecution(view),
+    ...checkStagePaths(view),
+    ...checkEpochs(view),
+    ...fencing.violations,
+    ...checkOutbox(view, { healedAt: input.healedAt, boundMs: input.outboxBoundMs, relayPending: input.relayPending }),
+    ...checkDeadLetters(view, { replayMustShip: input.replayMustShip }),
+    ...checkReplays(view, { replayMustShip: input.replayMustShip }),
+    ...stalled.violations,
+    ...checkLiveness(view, { drainedInTime: input.drainedInTime, stalledPastLease: stalled.figures.stalledPastLease }),
+  ];
+  const notRecorded: Invariant[] = [];
+  if (!view.has("publish")) notRecorded.push("publish-without-commit", "outbox-lag");
+  if (view.factoryOps.length === 0) notRecorded.push("concurrent-execution", "stale-write");
+  return {
+    ok: violations.length === 0,
+    violations,
+    notRecorded,
+    figures: figuresOf(view, { completions: completions.figures, staleWritesAccepted: fencing.staleWritesAccepted, stalled: stalled.figures }),
+  };
+}

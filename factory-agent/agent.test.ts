@@ -1,0 +1,110 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { MemoryBroker } from "../broker/memory/memory-broker.js";
+import type { BrokerPort } from "../broker/port.js";
+import { type AssignmentMessage, type JobDoc, assignmentMessageId } from "../contracts/index.js";
+import { queuedJob } from "../test/support/job-fixture.js";
+import { Agent, type AgentLoopConfig } from "./agent.js";
+import { ManualTime } from "./engines/manual-time.js";
+import { SimEngine } from "./engines/sim-engine.js";
+import { FakeCoordinatorPort } from "./fake-coordinator-port.js";
+
+const config: AgentLoopConfig = { pool: "general", topic: "assignments", subscription: "general", mode: "one-shot", seats: 1, idleTimeoutMs: 5000, workDir: ".tmp/agent-test", defaultWallMs: 3_600_000 };
+
+/** The memory broker answers a receive at once; a Service Bus receive waits up to maxWaitMs for a
+ * first message. This waits on the manual clock, as the agent's receive loop expects. */
+function longPolling(broker: MemoryBroker, time: ManualTime): BrokerPort {
+  return {
+    ensureTopology: (topology) => broker.ensureTopology(topology),
+    publish: (topic, messages) => broker.publish(topic, messages),
+    counts: (topic, subscription) => broker.counts(topic, subscription),
+    close: () => broker.close(),
+    openReceiver(address) {
+      const receiver = broker.openReceiver(address);
+      return {
+        async receive(max, maxWaitMs) {
+          const messages = await receiver.receive(max, 0);
+          if (messages.length === 0) await time.sleep(maxWaitMs);
+          return messages;
+        },
+        complete: (message) => receiver.complete(message),
+        abandon: (message) => receiver.abandon(message),
+        deadLetter: (message, reason, description) => receiver.deadLetter(message, reason, description),
+        renewLock: (message) => receiver.renewLock(message),
+        close: () => receiver.close(),
+      };
+    },
+  };
+}
+
+async function setUp(faults?: () => "none" | "refuse") {
+  const time = new ManualTime();
+  const broker = new MemoryBroker({ clock: time, ...(faults === undefined ? {} : { faults }) });
+  await broker.ensureTopology({ topic: "assignments", duplicateDetectionWindowMs: 60_000, subscriptions: [{ name: "general", lockDurationMs: 5000, maxDeliveryCount: 5, deadLetterOnExpiration: false, filter: { pool: "general" } }] });
+  const now = time.now();
+  const job: JobDoc = queuedJob({
+    stage: "building",
+    leaseEpoch: 1,
+    attempts: 1,
+    lease: { pool: "general", factoryId: "f1", assignedAt: now, acceptBy: now + 20_000, acceptedAt: now, expiresAt: now + 30_000, renewals: 0 },
+  });
+  const coordinator = new FakeCoordinatorPort(job, () => time.now());
+  const draws: number[] = [];
+  const agent = new Agent(config, {
+    broker: longPolling(broker, time),
+    client: coordinator,
+    engine: new SimEngine({ durationMs: 3000, failureRate: 0, crashRate: 0 }),
+    logger: pino({ level: "silent" }),
+    clock: time,
+    timers: time,
+    random: () => {
+      draws.push(0);
+      return 0;
+    },
+  });
+  const message: AssignmentMessage = { kind: "assignment", version: 1, jobId: job.id, productId: "acme", epoch: 1, pool: "general", priority: "medium", capabilities: ["lang:ts"], acceptBy: now + 20_000, attempt: 1 };
+  const publish = () => broker.publish("assignments", [{ messageId: assignmentMessageId(job.id, 1), body: message, applicationProperties: { pool: "general" } }]);
+  return { time, broker, coordinator, agent, publish, draws };
+}
+
+describe("the agent loop on injected time", () => {
+  it("accepts, settles, runs and releases one assignment, then a one-shot agent exits", async () => {
+    const { time, broker, coordinator, agent, publish } = await setUp();
+    await publish();
+    const exit = agent.run();
+    await time.advance(3000);
+    expect(await exit).toBe("one-shot-done");
+    expect(coordinator.calls.map((c) => c.op)).toEqual(["accept", "report", "report", "release"]);
+    expect((await broker.counts("assignments", "general")).active).toBe(0);
+    expect(agent.stats()).toMatchObject({ received: 1, accepted: 1, released: 1, running: 0 });
+  });
+
+  it("exits idle once nothing arrived for the idle timeout on its own clock", async () => {
+    const { time, agent, coordinator } = await setUp();
+    let exited: string | undefined;
+    void agent.run().then((exit) => {
+      exited = exit;
+    });
+    // Receives wait 1 s each: the fifth ends at 5 s, and the idle timeout has passed.
+    await time.advance(4999);
+    expect(exited).toBeUndefined();
+    await time.advance(1);
+    expect(exited).toBe("idle");
+    expect(coordinator.calls).toEqual([]);
+  });
+
+  it("backs off a failing receive with the shared jittered backoff on its timers", async () => {
+    let refusing = true;
+    const { time, agent, publish, draws, coordinator } = await setUp(() => (refusing ? "refuse" : "none"));
+    const exit = agent.run();
+    // random() = 0: 100, 200, 400 ms of equal-jitter backoff (half of 200, 400, 800), each after
+    // a refused receive.
+    await time.advance(699);
+    expect(draws.length).toBe(3);
+    refusing = false;
+    await publish();
+    await time.advance(4000);
+    expect(await exit).toBe("one-shot-done");
+    expect(coordinator.of("release")).toHaveLength(1);
+  });
+});
