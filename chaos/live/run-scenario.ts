@@ -323,7 +323,7 @@ async function timelineOf(stack: LiveStack, job: JobDoc, sleep: (ms: number) => 
   if (job.events[0]?.seq === 0) return job.events;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await stack.app.coordinator.events(undefined, job.id);
+      return (await stack.app.coordinator.events(undefined, job.id)).events;
     } catch (error) {
       if (attempt >= 4) throw error;
       await sleep(200);

@@ -1,7 +1,7 @@
 import type { JobDoc } from "../../contracts/index.js";
 import type { BrokerPort, BrokerReceiver, ReceiverAddress } from "../../broker/port.js";
 import { assignmentMessageOf, outboxEntryOf } from "../../dispatcher/outbox-entry.js";
-import type { Collection, DocOf, QueryPage, StorePort, StoreQuery, StoreStats } from "../../store/port.js";
+import type { Collection, DocOf, QueryPage, StoreCountQuery, StorePort, StoreQuery, StoreStats } from "../../store/port.js";
 import type { PlantedBug } from "./planted-bugs.js";
 
 /**
@@ -41,6 +41,10 @@ export class PlantedBugStore implements StorePort {
   delete(collection: Collection, id: string, partitionKey: string) {
     return this.inner.delete(collection, id, partitionKey);
   }
+  count(collection: Collection, query: StoreCountQuery): Promise<number> {
+    return this.inner.count(collection, query);
+  }
+
   async query<C extends Collection>(collection: C, query: StoreQuery): Promise<QueryPage<DocOf<C>>> {
     const page = await this.inner.query(collection, query);
     if (this.boots() <= 1 || (this.bug !== "forget-epochs" && this.bug !== "rebuild-running-as-queued")) return page;

@@ -1,6 +1,6 @@
 import type { JobDoc } from "../../contracts/index.js";
 import type { History } from "../history/history.js";
-import type { Collection, DocOf, StorePort, StoreQuery, StoreStats } from "../../store/port.js";
+import type { Collection, DocOf, StoreCountQuery, StorePort, StoreQuery, StoreStats } from "../../store/port.js";
 
 /**
  * The store as the history sees it: every job write the store APPLIED becomes a commit in the
@@ -42,6 +42,10 @@ export class RecordingStore implements StorePort {
   }
   query<C extends Collection>(collection: C, query: StoreQuery) {
     return this.inner.query(collection, query);
+  }
+
+  count(collection: Collection, query: StoreCountQuery) {
+    return this.inner.count(collection, query);
   }
   stats(): StoreStats {
     return this.inner.stats();
