@@ -24,7 +24,7 @@ export interface AgentDeps {
 
 const RECEIVE_BACKOFF = { baseMs: 100, maxMs: 5000 };
 
-export type AgentExit = "idle" | "one-shot-done" | "drained";
+export type AgentExit = "idle" | "one-shot-done" | "drained" | "finished";
 
 export interface AgentStats {
   received: number;
@@ -47,6 +47,10 @@ export class Agent {
   private readonly running = new Map<string, { runner: AttemptRunner; done: Promise<void> }>();
   private readonly stats_: AgentStats = { received: 0, accepted: 0, dropped: 0, deadLettered: 0, released: 0, fenced: 0, running: 0 };
   private draining = false;
+  /** The pool is draining: take no new assignment, finish what runs, then exit. */
+  private finishing = false;
+  /** Wakes the loop while it waits for a seat to free up (the pool began draining). */
+  private wakeReceive: (() => void) | undefined;
   private receiver: BrokerReceiver | undefined;
   private lastActivity: number;
   private finishedJobs = 0;
@@ -69,16 +73,25 @@ export class Agent {
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  /** The coordinator drains this pool: finish the jobs held (no checkpoint, no hand-back), take no
+   * new assignment, then `run()` returns "finished". */
+  finishAndExit(): void {
+    if (this.finishing) return;
+    this.finishing = true;
+    this.deps.logger.info({ running: this.running.size }, "the pool is draining: finishing the jobs held, taking no new work");
+    this.wakeReceive?.();
+  }
+
   async run(): Promise<AgentExit> {
     const log = this.deps.logger;
     this.receiver = this.deps.broker.openReceiver({ topic: this.config.topic, subscription: this.config.subscription });
     let failures = 0;
     try {
-      while (!this.draining) {
+      while (!this.draining && !this.finishing) {
         if (this.config.mode === "one-shot" && this.finishedJobs > 0 && this.running.size === 0) return "one-shot-done";
         const capacity = this.config.mode === "one-shot" ? Math.max(0, 1 - this.finishedJobs - this.running.size) : this.config.seats - this.running.size;
         if (capacity <= 0) {
-          await Promise.race([...this.running.values()].map((r) => r.done));
+          await Promise.race([...this.running.values()].map((r) => r.done).concat(new Promise<void>((resolve) => (this.wakeReceive = resolve))));
           continue;
         }
         if (this.running.size === 0 && this.deps.clock.now() - this.lastActivity >= this.config.idleTimeoutMs) return "idle";
@@ -95,7 +108,7 @@ export class Agent {
         }
         for (const message of messages) await this.handle(message);
       }
-      return "drained";
+      return this.finishing && !this.draining ? "finished" : "drained";
     } finally {
       await Promise.all([...this.running.values()].map((r) => r.done));
       await this.receiver.close().catch(() => undefined);

@@ -6,7 +6,10 @@ type Variable = keyof typeof AgentEnv.shape;
  * Record type makes a new variable in AgentEnv fail to compile until it is described here. */
 const VARIABLES: Readonly<Record<Variable, { meaning: string; default?: string }>> = {
   COORDINATOR_URL: { meaning: "the coordinator's base URL, e.g. http://127.0.0.1:8080" },
-  FACTORY_TOKEN: { meaning: "the pool's bearer token (<credential id>.<secret>); the coordinator checks at start that it belongs to POOL" },
+  FACTORY_TOKEN: { meaning: "a bearer token (<credential id>.<secret>): a pool token or this factory's own; the coordinator checks at start that it belongs to POOL. Set it or ENROLLMENT_TOKEN" },
+  ENROLLMENT_TOKEN: {
+    meaning: "instead of FACTORY_TOKEN: the pool's enrollment token (a platform secret), exchanged at start for this factory's own token, rotated before it expires and revoked at a clean exit",
+  },
   POOL: { meaning: "the pool this agent serves; must be the pool of FACTORY_TOKEN" },
   FACTORY_ID: { meaning: "this instance's id; a lease is bound to it", default: "<pool>-<host>-<pid>-<random>" },
   SEATS: { meaning: "jobs run at once (1-64)" },

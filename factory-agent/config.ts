@@ -16,7 +16,10 @@ const refineWith = (problem: (value: string) => string | undefined) => (value: s
 export const AgentEnv = z
   .object({
     COORDINATOR_URL: z.string().url("COORDINATOR_URL must be the coordinator's base URL, e.g. http://127.0.0.1:8080"),
-    FACTORY_TOKEN: z.string().min(20, "FACTORY_TOKEN must be the pool's bearer token (<id>.<secret>)"),
+    /** The factory's bearer token (a pool token, or one minted for this factory). */
+    FACTORY_TOKEN: z.string().min(20, "FACTORY_TOKEN must be a bearer token (<id>.<secret>)").optional(),
+    /** Instead of FACTORY_TOKEN: the pool's enrollment token, exchanged at start for this factory's own. */
+    ENROLLMENT_TOKEN: z.string().min(20, "ENROLLMENT_TOKEN must be the pool's enrollment token (<id>.<secret>)").optional(),
     POOL: Id,
     FACTORY_ID: Id.optional(),
     SEATS: Seconds(1, 64, 1),
@@ -53,6 +56,16 @@ export const AgentEnv = z
         message: "set SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_NAMESPACE (fully qualified) to use managed identity",
       });
     }
+    if ((env.FACTORY_TOKEN === undefined) === (env.ENROLLMENT_TOKEN === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["FACTORY_TOKEN"],
+        message:
+          env.FACTORY_TOKEN === undefined
+            ? "set FACTORY_TOKEN (a factory or pool token), or ENROLLMENT_TOKEN (the pool's enrollment token) to enroll at start"
+            : "set FACTORY_TOKEN or ENROLLMENT_TOKEN, not both",
+      });
+    }
     if (env.ENGINE === "command" && env.ENGINE_COMMAND === undefined) {
       ctx.addIssue({ code: "custom", path: ["ENGINE_COMMAND"], message: "ENGINE=command needs ENGINE_COMMAND, the CLI to run" });
     }
@@ -60,7 +73,10 @@ export const AgentEnv = z
 
 export interface AgentConfig {
   coordinatorUrl: string;
-  token: string;
+  /** How the agent authenticates: a token it was given, or an enrollment token it exchanges at start. */
+  credential: { kind: "token"; token: string } | { kind: "enrollment"; enrollmentToken: string };
+  /** Whether FACTORY_ID was given (an enrolled factory otherwise takes the id the coordinator picks). */
+  factoryIdGiven: boolean;
   pool: string;
   factoryId: string;
   seats: number;
@@ -92,7 +108,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   const e = result.data;
   return {
     coordinatorUrl: e.COORDINATOR_URL.replace(/\/$/, ""),
-    token: e.FACTORY_TOKEN,
+    credential: e.FACTORY_TOKEN !== undefined ? { kind: "token", token: e.FACTORY_TOKEN } : { kind: "enrollment", enrollmentToken: e.ENROLLMENT_TOKEN! },
+    factoryIdGiven: e.FACTORY_ID !== undefined,
     pool: e.POOL,
     factoryId: e.FACTORY_ID ?? `${e.POOL}-${hostname().replace(/[^A-Za-z0-9-]/g, "").slice(0, 30) || "host"}-${process.pid}-${randomBytes(3).toString("hex")}`,
     seats: e.SEATS,

@@ -29,7 +29,16 @@ const ANSWERS: { [K in keyof CallValues]: z.ZodType<CallValues[K]> } = {
  * message } }` envelope, is answered as INVALID_RESPONSE (a coordinator of another version).
  */
 export class HttpCoordinatorTransport implements CoordinatorTransport {
-  constructor(private readonly options: HttpCoordinatorTransportOptions) {}
+  private token: string;
+
+  constructor(private readonly options: HttpCoordinatorTransportOptions) {
+    this.token = options.token;
+  }
+
+  /** A rotated token: every call from now on carries it. */
+  useToken(token: string): void {
+    this.token = token;
+  }
 
   async send<C extends CoordinatorCall>(call: C): Promise<TransportOutcome<CallValues[C["op"]]>> {
     const { method, path, body } = requestOf(call);
@@ -38,7 +47,7 @@ export class HttpCoordinatorTransport implements CoordinatorTransport {
     try {
       response = await fetch(`${this.options.baseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.options.token}`, "x-factory-id": this.options.factoryId, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${this.token}`, "x-factory-id": this.options.factoryId, "content-type": "application/json" },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });

@@ -6,6 +6,7 @@ import { Agent } from "./agent.js";
 import { type AgentConfig, loadAgentConfig } from "./config.js";
 import { agentHelp } from "./config-help.js";
 import { checkAgainstCoordinator } from "./coordinator-check.js";
+import { EnrollmentError, type FactoryIdentity, keepTokenFresh, leaveFleet, settleCredential } from "./factory-credential.js";
 import { CoordinatorClient } from "./coordinator-client.js";
 import { CommandEngine } from "./engines/command-engine.js";
 import type { Engine } from "./engines/port.js";
@@ -28,31 +29,45 @@ async function main(): Promise<number> {
     return 0;
   }
   let config: AgentConfig;
+  // (reassigned once: an enrolled factory takes the id the coordinator gave it)
   try {
     config = loadAgentConfig();
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const logger = pino({ level: config.logLevel, base: { pool: config.pool, factoryId: config.factoryId } });
+  const bootLogger = pino({ level: config.logLevel, base: { pool: config.pool } });
+  let identity: FactoryIdentity;
+  try {
+    identity = await settleCredential(config, bootLogger);
+  } catch (error) {
+    if (!(error instanceof EnrollmentError)) throw error;
+    process.stderr.write(`invalid factory-agent configuration:\n  ENROLLMENT_TOKEN: ${error.message}\n`);
+    return 2;
+  }
+  config = { ...config, factoryId: identity.factoryId };
+  const logger = bootLogger.child({ factoryId: identity.factoryId });
+  const transport = new HttpCoordinatorTransport({ baseUrl: config.coordinatorUrl, token: identity.token, factoryId: identity.factoryId });
+  const stopRotation = keepTokenFresh(identity, config.coordinatorUrl, (token) => transport.useToken(token), logger);
   const client = new CoordinatorClient({
-    transport: new HttpCoordinatorTransport({ baseUrl: config.coordinatorUrl, token: config.token, factoryId: config.factoryId }),
+    transport,
     clock: systemClock,
     timers: systemTimers,
     random: Math.random,
     onRetry: (call, attempt, reason) => logger.warn({ call, attempt, reason }, "coordinator call failed; retrying"),
   });
   // Before receiving anything: a token of another pool would have every accept refused.
-  const identity = await checkAgainstCoordinator({
+  const checked = await checkAgainstCoordinator({
     pool: config.pool,
     coordinatorUrl: config.coordinatorUrl,
     heartbeat: () => client.heartbeat({ load: 0, seats: config.seats, health: "ok" }),
   });
-  if (identity.kind === "bad-configuration") {
-    process.stderr.write(`invalid factory-agent configuration:\n  ${identity.message}\n`);
+  if (checked.kind === "bad-configuration") {
+    process.stderr.write(`invalid factory-agent configuration:\n  ${checked.message}\n`);
+    stopRotation();
     return 2;
   }
-  if (identity.kind === "unverified") logger.warn({ reason: identity.reason }, "POOL and FACTORY_TOKEN not verified with the coordinator; starting anyway");
+  if (checked.kind === "unverified") logger.warn({ reason: checked.reason }, "POOL and FACTORY_TOKEN not verified with the coordinator; starting anyway");
   const engine: Engine =
     config.engine.kind === "sim"
       ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
@@ -60,7 +75,14 @@ async function main(): Promise<number> {
   const broker = createBroker({ kind: "service-bus", ...config.broker });
   const agent = new Agent(config, { broker, client, engine, logger, clock: systemClock, timers: systemTimers, random: Math.random });
   const health = await startHealthServer(config.healthPort, () => ({ pool: config.pool, factoryId: config.factoryId, ...agent.stats() }));
-  const stopHeartbeat = startHeartbeat(client, config.heartbeatMs, () => ({ load: agent.stats().running, seats: config.seats }), logger, systemTimers);
+  const stopHeartbeat = startHeartbeat(
+    client,
+    config.heartbeatMs,
+    () => ({ load: agent.stats().running, seats: config.seats }),
+    logger,
+    systemTimers,
+    () => agent.finishAndExit(),
+  );
   logger.info({ mode: config.mode, seats: config.seats, engine: engine.name, healthPort: health.port }, "factory agent started");
 
   let terminating = false;
@@ -79,8 +101,11 @@ async function main(): Promise<number> {
 
   const exit = await agent.run();
   stopHeartbeat();
+  stopRotation();
   health.server.close();
   await broker.close().catch(() => undefined);
+  // A clean exit (idle, one job done, drained or the pool drained): leave nothing behind.
+  await leaveFleet(identity, config.coordinatorUrl, logger);
   logger.info({ exit, ...agent.stats() }, "factory agent exiting");
   return 0;
 }

@@ -30,6 +30,8 @@ export interface AgentHarness {
   url: string;
   port: number;
   operatorToken: string;
+  /** A fleet-wide operator key (pool pauses and drains affect every product). */
+  fleetOperatorToken: string;
   poolToken: string;
   credentials: CredentialRegistry;
   startAgent(env?: Record<string, string>): AgentProcess;
@@ -66,9 +68,13 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
   const local = await startLocalServiceBus({ sweepIntervalMs: 50 });
   const store = new CosmosStore({ endpoint: cosmos.endpoint, key: cosmos.key, database: "agents", local: true });
   const operator = mintToken("op-acme");
+  const fleetOperator = mintToken("op-fleet");
   const pool = mintToken("pool-general");
   const credentials = new CredentialRegistry({
-    operators: [{ id: "op-acme", productId: "acme", secretSha256: operator.secretSha256, revoked: false }],
+    operators: [
+      { id: "op-acme", productId: "acme", secretSha256: operator.secretSha256, revoked: false },
+      { id: "op-fleet", productId: "*", secretSha256: fleetOperator.secretSha256, revoked: false },
+    ],
     factories: [{ id: "pool-general", productId: "acme", pool: "general", secretSha256: pool.secretSha256, revoked: false }],
   });
   const logger = pino({ level: "silent" });
@@ -110,12 +116,13 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
     },
     port,
     operatorToken: operator.token,
+    fleetOperatorToken: fleetOperator.token,
     poolToken: pool.token,
     credentials,
     startAgent(env = {}) {
       let output = "";
-      const child = spawn(process.execPath, ["--import", "tsx", AGENT], {
-        env: {
+      // An empty value removes the variable (e.g. FACTORY_TOKEN: "" for an agent that enrolls).
+      const merged: Record<string, string | undefined> = {
           ...process.env,
           COORDINATOR_URL: current.url,
           FACTORY_TOKEN: pool.token,
@@ -129,7 +136,9 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
           LOG_LEVEL: "info",
           WORK_DIR: ".tmp/agent-tests",
           ...env,
-        },
+      };
+      const child = spawn(process.execPath, ["--import", "tsx", AGENT], {
+        env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined && value !== "")),
         stdio: ["ignore", "pipe", "pipe"],
       });
       child.stdout?.on("data", (chunk: Buffer) => {
