@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Invariant } from "./history/violation.js";
 import { renderHtmlReport } from "./live/html-report.js";
 import { runScenario, type ScenarioResult } from "./live/run-scenario.js";
 import { SCENARIOS } from "./live/scenarios.js";
@@ -59,11 +60,20 @@ async function main(): Promise<number> {
   const sum = (pick: (r: SimResult) => number) => results.reduce((a, r) => a + pick(r), 0);
   const deadLettered: Record<string, number> = {};
   const faults: Record<string, number> = {};
+  const levers: Record<string, number> = {};
+  const productPauses: Record<string, number> = {};
   for (const r of results) {
     for (const [k, v] of Object.entries(r.check.figures.deadLettered)) deadLettered[k] = (deadLettered[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.faults)) faults[k] = (faults[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.faults)) {
+      const into = k.startsWith("lever-") ? levers : faults;
+      const name = k.replace(/^lever-/, "");
+      into[name] = (into[name] ?? 0) + v;
+    }
+    for (const [k, v] of Object.entries(r.check.figures.levers.pauses.productPauses)) productPauses[k] = (productPauses[k] ?? 0) + v;
   }
   const f = (pick: (r: SimResult) => number) => sum(pick);
+  const violated = (...invariants: Invariant[]) => f((r) => r.check.violations.filter((v) => invariants.includes(v.invariant)).length);
+  const l = (pick: (levers: SimResult["check"]["figures"]["levers"]) => number) => f((r) => pick(r.check.figures.levers));
   const rows: [string, string | number][] = [
     ["seeds", `${from}..${to} (${results.length})`],
     ["simulated time / wall time", `${(sum((r) => r.simulatedMs) / 1000).toFixed(0)} s / ${(wallMs / 1000).toFixed(1)} s (${Math.round(sum((r) => r.simulatedMs) / wallMs)}x)`],
@@ -84,6 +94,24 @@ async function main(): Promise<number> {
     ["agent kills / pauses / drains / poison crashes", `${f((r) => r.check.figures.agentKills)} / ${f((r) => r.check.figures.agentPauses)} / ${f((r) => r.check.figures.agentDrains)} / ${f((r) => r.check.figures.poisonCrashes)}`],
     ["coordinator crashes", f((r) => r.check.figures.coordinatorCrashes)],
     ["faults injected", JSON.stringify(faults)],
+    ["lever faults injected", JSON.stringify(levers)],
+    [
+      "pauses committed: product finish/drain/stop, pool pause/drain, budget ceilings reached",
+      `${productPauses.finish ?? 0}/${productPauses.drain ?? 0}/${productPauses.stop ?? 0}, ${l((x) => x.pauses.poolPauses)}/${l((x) => x.pauses.poolDrains)}, ${l((x) => x.pauses.ceilingsReached)}`,
+    ],
+    ["assignments judged against pauses and ceilings", l((x) => x.pauses.assignmentsChecked)],
+    ["ASSIGNED WHILE PAUSED (must be 0)", violated("assigned-while-paused")],
+    ["delayed assignments judged / ASSIGNED BEFORE notBefore (must be 0)", `${l((x) => x.delayedAssignments)} / ${violated("assigned-before-not-before")}`],
+    ["preemptions requested / done", `${l((x) => x.checkpoints.preemptionsRequested)} / ${l((x) => x.checkpoints.preemptions)}`],
+    ["drained releases / next attempts started from the checkpoint kept", `${l((x) => x.checkpoints.drainedReleases)} / ${l((x) => x.checkpoints.resumedFromCheckpoint)}`],
+    ["CHECKPOINTS LOST (must be 0)", violated("checkpoint-lost")],
+    [
+      "schedule occurrences owed / submitted once / late (coordinator down) / skipped under overlap skip (excused)",
+      `${l((x) => x.schedules.expected)} / ${l((x) => x.schedules.submitted)} / ${l((x) => x.schedules.late)} / ${l((x) => x.schedules.skippedForOverlap)}`,
+    ],
+    ["SCHEDULE OCCURRENCES TWICE / SKIPPED (must be 0)", `${violated("schedule-submitted-twice")} / ${violated("schedule-occurrence-skipped")}`],
+    ["spend accrued / runs costed / spend readings judged", `${(l((x) => x.spend.accruedMicro) / 1e6).toFixed(2)} USD / ${l((x) => x.spend.costedRuns)} / ${l((x) => x.spend.readings)}`],
+    ["SPEND MISMATCHES (must be 0)", violated("spend-mismatch")],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);
