@@ -11,7 +11,7 @@ import { Stage } from "./stage.js";
 /**
  * What each route answers, for the OpenAPI document (/docs) and for the API suite, which checks
  * real responses against these. Job documents keep epoch milliseconds (they are the stored
- * document); every other time is ISO 8601.
+ * document), as do the levers' views (lever-responses.ts); every other time is ISO 8601.
  */
 
 const EXAMPLE_JOB_ID = "j-4b1c0a9e1f2d3c4b5a69788776655443";
@@ -336,8 +336,8 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 503;
 
 const ERROR_MEANING: Readonly<Record<ErrorStatus, string>> = {
   400: "VALIDATION (or DEPENDENCY_CYCLE, UNKNOWN_DEPENDENCY): the message names each bad field",
-  401: "UNAUTHENTICATED: no token, or an unknown or revoked one",
-  403: "FORBIDDEN: the token's role or pool may not make this call",
+  401: "UNAUTHENTICATED: no token, or an unknown, expired or revoked one",
+  403: "FORBIDDEN: the token's role, pool or product may not make this call",
   404: "NOT_FOUND: no such job in the token's product",
   409: "a conflict with the job's state: ILLEGAL_TRANSITION, STALE_EPOCH, LEASE_TAKEN or IDEMPOTENCY_CONFLICT",
   413: "PAYLOAD_TOO_LARGE: the body is over the limit the message states",
@@ -347,4 +347,10 @@ const ERROR_MEANING: Readonly<Record<ErrorStatus, string>> = {
 
 export function errorResponses(...statuses: ErrorStatus[]): Record<number, z.ZodType> {
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody.meta({ description: ERROR_MEANING[status] })]));
+}
+
+/** One error status with what it means on this route, where the general meaning (a job) does not
+ * apply: `{ ...errorResponses(401, 403), ...errorResponse(404, "NOT_FOUND: no such schedule") }`. */
+export function errorResponse(status: ErrorStatus, meaning: string): Record<number, z.ZodType> {
+  return { [status]: ErrorBody.meta({ description: meaning }) };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Id } from "./common.js";
 import type { JobEvent } from "./event.js";
+import { IsoTime } from "./iso-time.js";
 import { type Priority, Stage } from "./stage.js";
 
 /**
@@ -77,16 +78,17 @@ export interface DeadLetterChange {
 }
 
 /** One sample of a pool's scale, recorded by the coordinator every few seconds. */
-export interface PoolScaleSample {
-  pool: string;
-  at: string;
+export const PoolScaleSample = z.strictObject({
+  pool: Id,
+  at: IsoTime,
   /** null where this process cannot know (no replica source, no broker). */
-  desiredReplicas: number | null;
-  actualReplicas: number | null;
-  subscriptionActiveMessages: number | null;
-  inFlightLeases: number;
-  awaitingAccept: number;
-}
+  desiredReplicas: z.number().int().nullable(),
+  actualReplicas: z.number().int().nullable(),
+  subscriptionActiveMessages: z.number().int().nullable(),
+  inFlightLeases: z.number().int(),
+  awaitingAccept: z.number().int(),
+});
+export type PoolScaleSample = z.infer<typeof PoolScaleSample>;
 
 /** What an operator's lever did or caused (budgets, pauses, preemptions, schedules). `kind` names
  * it, e.g. `budget.ceiling_reached`, `pool.draining`, `job.preempted`, `schedule.submitted`. */
@@ -118,10 +120,32 @@ export interface StreamError {
 }
 
 /** `GET /fleet/pools/history`. */
-export interface PoolHistoryResponse {
-  intervalMs: number;
-  windowMs: number;
-  pools: { pool: string; samples: PoolScaleSample[] }[];
-  /** Jobs that ended in the last hour, in the caller's product scope. */
-  lastHour: { shipped: number; failed: number; deadLettered: number; cancelled: number };
-}
+export const PoolHistoryResponse = z
+  .strictObject({
+    intervalMs: z.number().int().positive().meta({ description: "how often a pool is sampled" }),
+    windowMs: z.number().int().positive().meta({ description: "how far back samples are kept" }),
+    pools: z.array(z.strictObject({ pool: Id, samples: z.array(PoolScaleSample).meta({ description: "oldest first, one per interval" }) })),
+    /** Jobs that ended in the last hour, in the caller's product scope. */
+    lastHour: z
+      .strictObject({ shipped: z.number().int(), failed: z.number().int(), deadLettered: z.number().int(), cancelled: z.number().int() })
+      .meta({ description: "jobs that ended in the last hour, in the key's product scope" }),
+  })
+  .meta({
+    id: "PoolHistory",
+    description: "Per-pool scale samples of the last hour, from the coordinator's memory",
+    example: {
+      intervalMs: 5000,
+      windowMs: 3_600_000,
+      pools: [
+        {
+          pool: "general",
+          samples: [
+            { pool: "general", at: "2026-01-31T09:29:55.000Z", desiredReplicas: 2, actualReplicas: 1, subscriptionActiveMessages: 2, inFlightLeases: 2, awaitingAccept: 1 },
+            { pool: "general", at: "2026-01-31T09:30:00.000Z", desiredReplicas: 2, actualReplicas: 2, subscriptionActiveMessages: 0, inFlightLeases: 2, awaitingAccept: 0 },
+          ],
+        },
+      ],
+      lastHour: { shipped: 118, failed: 1, deadLettered: 2, cancelled: 0 },
+    },
+  });
+export type PoolHistoryResponse = z.infer<typeof PoolHistoryResponse>;

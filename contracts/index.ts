@@ -29,3 +29,7 @@ export * from "./weights.js";
 export * from "./credential.js";
 export * from "./credentials-api.js";
 export * from "./rate-limit.js";
+export * from "./lever-responses.js";
+export * from "./credential-responses.js";
+export * from "./report-responses.js";
+export * from "./text-responses.js";

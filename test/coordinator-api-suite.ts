@@ -6,6 +6,7 @@ import { deadLetterFilterSuite } from "./api-suite/dead-letter-filter-suite.js";
 import { jobListSuite } from "./api-suite/job-list-suite.js";
 import { operatorActionsSuite } from "./api-suite/operator-actions-suite.js";
 import { responseSchemasSuite } from "./api-suite/response-schemas-suite.js";
+import { controlSchemasSuite } from "./api-suite/control-schemas-suite.js";
 import { submissionErrorsSuite } from "./api-suite/submission-errors-suite.js";
 import { whySuite } from "./api-suite/why-suite.js";
 
@@ -394,5 +395,6 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
     jobListSuite(makeStore);
     whySuite(makeStore);
     responseSchemasSuite(makeStore);
+    controlSchemasSuite(makeStore);
   });
 }

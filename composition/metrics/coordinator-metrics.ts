@@ -17,6 +17,20 @@ export function registerCoordinatorMetrics(hub: MetricsHub, coordinator: Coordin
     },
   });
   new Gauge({
+    name: "fleet_jobs_terminal",
+    help: "Jobs in each terminal stage (shipped, failed, cancelled, dead_letter), fleet-wide; absent until the coordinator has counted them",
+    labelNames: ["stage"],
+    registers,
+    collect() {
+      // The totals GET /fleet/jobs answers with, kept in step with every commit: no store read
+      // here, except the one count a coordinator whose start-up count the store refused still owes.
+      this.reset();
+      const totals = coordinator.terminalTotals();
+      if (totals === undefined) return;
+      for (const [stage, count] of Object.entries(totals)) this.set({ stage }, count);
+    },
+  });
+  new Gauge({
     name: "fleet_pool_ready_jobs",
     help: "Ready jobs per pool that would take them (pool 'none': no capable pool)",
     labelNames: ["pool"],

@@ -1,12 +1,14 @@
 import type { FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { FleetError } from "../../contracts/index.js";
-import type { CredentialRegistry } from "../auth/credentials.js";
+import type { CredentialRegistry, PresentedKind } from "../auth/credentials.js";
 import type { EnrollmentPrincipal, FactoryPrincipal, OperatorPrincipal, Principal } from "../auth/principal.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal?: Principal;
+    /** Set when authentication refused the request: the kind of credential it presented. */
+    authRefusal?: PresentedKind;
   }
 }
 
@@ -27,6 +29,8 @@ export function requireRole(credentials: CredentialRegistry, role: Role, limiter
       const header = request.headers["x-factory-id"];
       const result = await credentials.verify(request.headers.authorization, typeof header === "string" ? header : undefined);
       if ("code" in result) {
+        // A store that cannot confirm a token (503) is not a refusal of the caller.
+        if (result.code !== "STORE_UNAVAILABLE") request.authRefusal = result.presented;
         if (result.code === "UNAUTHENTICATED") limiter?.admitUnauthenticated(request.ip);
         throw new FleetError(result.code, result.message);
       }
@@ -36,6 +40,7 @@ export function requireRole(credentials: CredentialRegistry, role: Role, limiter
     const principal = request.principal;
     const allowed = role === "any" ? principal.kind !== "enrollment" : principal.kind === role;
     if (!allowed) {
+      request.authRefusal = principal.kind;
       throw new FleetError("FORBIDDEN", `this call is for ${role === "any" ? "operators and factories" : `${role}s`}; the token belongs to ${articled(principal.kind)}`);
     }
   };
@@ -49,6 +54,19 @@ export function authenticateBeforeParsing(route: RouteOptions): void {
   if (guards.length === 0) return;
   route.preHandler = preHandlers.filter((hook) => !isGuard(hook));
   route.onRequest = [...toArray(route.onRequest), ...guards];
+}
+
+/**
+ * Whether authentication refused this answered request, and the kind of credential presented:
+ * every 401 (the guard's, or an enrollment token used up between the check and the enrollment),
+ * and the guard's 403s (a token of the wrong kind for the route, or an X-Factory-Id that is not its
+ * factory's). A 403 a route raises itself (another product's budget) is a permission, not an
+ * authentication failure; a refused caller that is then rate limited is answered 429 and not counted.
+ */
+export function authFailureOf(request: FastifyRequest, status: number): PresentedKind | undefined {
+  if (status === 401) return request.authRefusal ?? request.principal?.kind ?? "unknown";
+  if (status === 403) return request.authRefusal;
+  return undefined;
 }
 
 export function operatorOf(request: FastifyRequest): OperatorPrincipal {

@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
-import { authenticateBeforeParsing } from "./authenticate.js";
+import { authenticateBeforeParsing, authFailureOf } from "./authenticate.js";
 import type { ApiContext } from "./context.js";
 import { handleError } from "./error-handler.js";
 import { registerConsoleRoutes } from "./routes/console.js";
@@ -61,6 +61,8 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   app.addHook("preHandler", factoryReadsOnlyItsLeases(ctx));
   app.addHook("onResponse", async (request, reply) => {
     ctx.metrics.countRequest(request.routeOptions.url ?? "unknown", reply.statusCode);
+    const refused = authFailureOf(request, reply.statusCode);
+    if (refused !== undefined) ctx.metrics.countAuthFailure(refused);
   });
   await app.register(swagger, {
     openapi: {

@@ -1,6 +1,6 @@
 import type { PoolScaleSample } from "../../contracts/event-stream.js";
 import type { StoreStats } from "../../store/port.js";
-import type { CredentialRegistry } from "../auth/credentials.js";
+import type { CredentialRegistry, PresentedKind } from "../auth/credentials.js";
 import type { Coordinator } from "../service/coordinator.js";
 import type { CredentialBook } from "../service/credential-book.js";
 import type { DeadLetterView } from "../service/dead-letter-view.js";
@@ -13,6 +13,8 @@ import type { StreamRegistry } from "./stream-registry.js";
 /** The Prometheus endpoint as the routes see it. */
 export interface MetricsEndpoint {
   countRequest(route: string, status: number): void;
+  /** A request refused by authentication (401, or 403 for the wrong kind of credential). */
+  countAuthFailure(kind: PresentedKind): void;
   render(): Promise<string>;
 }
 

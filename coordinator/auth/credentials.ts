@@ -7,9 +7,17 @@ import { parseBearer, secretMatches } from "./tokens.js";
 export { CredentialsFile, type CredentialsFileInput } from "./credentials-file.js";
 export { mintToken } from "./tokens.js";
 
+/** The kind of credential a refused caller presented: the kind of the credential its token names
+ * (whether or not the secret matched), `unknown` for a token naming no credential held here, and
+ * `missing` for a request without a bearer token. For counting refusals (fleet_auth_failures_total);
+ * never sent to the caller, which must not learn whether a credential id exists. */
+export type PresentedKind = Principal["kind"] | "unknown" | "missing";
+export const PRESENTED_KINDS: readonly PresentedKind[] = ["operator", "factory", "enrollment", "unknown", "missing"];
+
 export type AuthFailure = {
   code: "UNAUTHENTICATED" | "FORBIDDEN" | "STORE_UNAVAILABLE";
   message: string;
+  presented: PresentedKind;
   /** A credential id the store may know better (unknown here, or no secret matched): ask, then try again. */
   lookup?: string;
 };
@@ -103,24 +111,27 @@ export class CredentialRegistry {
       await feed.lookup(result.lookup);
       result = this.authenticate(authorization, factoryIdHeader, this.now(), fresh);
     }
-    if ("code" in result) return { code: result.code, message: result.message };
+    if ("code" in result) return { code: result.code, message: result.message, presented: result.presented };
     return result;
   }
 
   /** Resolves an Authorization header (and, for pool tokens, the X-Factory-Id header) from memory. */
   authenticate(authorization: string | undefined, factoryIdHeader: string | undefined, now = this.now(), storedConfirmed = true): Principal | AuthFailure {
     const presented = parseBearer(authorization);
-    if (presented === undefined) return { code: "UNAUTHENTICATED", message: "missing or malformed bearer token" };
+    if (presented === undefined) {
+      return { code: "UNAUTHENTICATED", message: "missing or malformed bearer token", presented: authorization === undefined || authorization.trim() === "" ? "missing" : "unknown" };
+    }
     const entry = this.fileEntries.get(presented.credentialId) ?? this.storedEntries.get(presented.credentialId);
     // Compared even for unknown ids so timing does not reveal which ids exist.
     const matched = secretMatches(presented.digest, entry?.secrets ?? [], now);
+    const kind: PresentedKind = entry?.kind ?? "unknown";
     if (entry === undefined || !matched) {
-      return { code: "UNAUTHENTICATED", message: REFUSED, ...(entry?.source === "file" ? {} : { lookup: presented.credentialId }) };
+      return { code: "UNAUTHENTICATED", message: REFUSED, presented: kind, ...(entry?.source === "file" ? {} : { lookup: presented.credentialId }) };
     }
     if (entry.source === "store" && !storedConfirmed) {
-      return { code: "STORE_UNAVAILABLE", message: "cannot confirm this token: the store holding run-time credentials is unreachable" };
+      return { code: "STORE_UNAVAILABLE", message: "cannot confirm this token: the store holding run-time credentials is unreachable", presented: kind };
     }
-    if (entry.revoked || (entry.expiresAt !== undefined && now >= entry.expiresAt)) return { code: "UNAUTHENTICATED", message: REFUSED };
+    if (entry.revoked || (entry.expiresAt !== undefined && now >= entry.expiresAt)) return { code: "UNAUTHENTICATED", message: REFUSED, presented: kind };
     switch (entry.kind) {
       case "operator":
         return {
@@ -132,16 +143,16 @@ export class CredentialRegistry {
           ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
         };
       case "enrollment":
-        if (entry.usedUp) return { code: "UNAUTHENTICATED", message: REFUSED };
+        if (entry.usedUp) return { code: "UNAUTHENTICATED", message: REFUSED, presented: kind };
         return { kind: "enrollment", credentialId: entry.id, productId: entry.productId, pool: entry.pool };
       case "factory": {
         // A token bound to one factory decides the id; the header may only repeat it.
         if (entry.factoryId !== undefined && factoryIdHeader !== undefined && factoryIdHeader !== entry.factoryId) {
-          return { code: "FORBIDDEN", message: "X-Factory-Id does not match the factory this token belongs to" };
+          return { code: "FORBIDDEN", message: "X-Factory-Id does not match the factory this token belongs to", presented: kind };
         }
         const factoryId = entry.factoryId ?? factoryIdHeader;
         if (factoryId === undefined || !Id.safeParse(factoryId).success) {
-          return { code: "UNAUTHENTICATED", message: "a pool token needs the factory instance id in the X-Factory-Id header" };
+          return { code: "UNAUTHENTICATED", message: "a pool token needs the factory instance id in the X-Factory-Id header", presented: kind };
         }
         return {
           kind: "factory",

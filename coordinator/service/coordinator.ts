@@ -20,6 +20,7 @@ import {
   type Run,
   type Stage,
   type SubmitJobBody,
+  type TerminalStage,
   isFleetError,
   isTerminal,
 } from "../../contracts/index.js";
@@ -287,6 +288,11 @@ export class Coordinator {
   async listJobs(productScope: string | undefined, query: ListJobsQuery): Promise<JobListPage & { totals: JobTotals }> {
     const [page, totals] = await Promise.all([this.lister.list(productScope, query), this.totals.totals(productScope)]);
     return { ...page, totals };
+  }
+
+  /** The fleet's jobs per terminal stage, from memory (for the metrics; see JobTotalsBook.countedTerminal). */
+  terminalTotals(): Readonly<Record<TerminalStage, number>> | undefined {
+    return this.totals.countedTerminal(undefined);
   }
 
   async runs(productScope: string | undefined, id: string): Promise<Run[]> {

@@ -54,6 +54,18 @@ export class JobTotalsBook {
     return { active: Object.fromEntries(this.active.get(scope) ?? []), terminal: { ...this.terminal.get(scope)! } };
   }
 
+  /**
+   * The terminal totals of one product (or the fleet) as counted so far, from memory: never waits,
+   * never reads the store while they are known. Undefined while they are not (the store refused the
+   * count at start, or it is under way); then a count starts in the background, one at a time.
+   */
+  countedTerminal(productScope: string | undefined): Readonly<Terminal> | undefined {
+    const scope = productScope ?? FLEET;
+    const counts = this.terminal.get(scope);
+    if (counts === undefined) this.ensure(scope, productScope).catch(() => undefined);
+    return counts;
+  }
+
   private shiftActive(productId: string, stage: string, by: number): void {
     for (const scope of [FLEET, productId]) {
       let stages = this.active.get(scope);

@@ -13,10 +13,12 @@ export interface MetricDefinition {
 }
 
 const counter = (labels: string[] = [], values?: Record<string, string[]>): MetricDefinition => ({ kind: "counter", labels, ...(values === undefined ? {} : { values }) });
-const gauge = (labels: string[] = []): MetricDefinition => ({ kind: "gauge", labels });
+const gauge = (labels: string[] = [], values?: Record<string, string[]>): MetricDefinition => ({ kind: "gauge", labels, ...(values === undefined ? {} : { values }) });
 const histogram = (labels: string[] = [], values?: Record<string, string[]>): MetricDefinition => ({ kind: "histogram", labels, ...(values === undefined ? {} : { values }) });
 
 const OUTCOME = ["shipped", "failed", "dead_lettered", "cancelled"];
+/** The kind of credential a refused request presented (coordinator/auth/credentials.ts). */
+const PRESENTED = ["operator", "factory", "enrollment", "unknown", "missing"];
 
 export const FLEET_METRICS: Readonly<Record<string, MetricDefinition>> = {
   fleet_jobs_submitted_total: counter(["product"]),
@@ -29,7 +31,7 @@ export const FLEET_METRICS: Readonly<Record<string, MetricDefinition>> = {
   fleet_outbox_published_total: counter(),
   fleet_outbox_publish_failures_total: counter(),
   fleet_dead_letters_reconciled_total: counter(["outcome"]),
-  fleet_auth_failures_total: counter(["kind"]),
+  fleet_auth_failures_total: counter(["kind"], { kind: PRESENTED }),
   fleet_http_requests_total: counter(["route", "status"]),
 
   fleet_submit_to_accept_seconds: histogram(["pool"]),
@@ -50,7 +52,7 @@ export const FLEET_METRICS: Readonly<Record<string, MetricDefinition>> = {
   fleet_outbox_oldest_pending_seconds: gauge(),
   fleet_outbox_circuit_open: gauge(),
   fleet_jobs_active: gauge(["stage"]),
-  fleet_jobs_terminal: gauge(["stage"]),
+  fleet_jobs_terminal: gauge(["stage"], { stage: ["shipped", "failed", "cancelled", "dead_letter"] }),
 
   // prom-client's default process and Node.js metrics.
   process_cpu_seconds_total: counter(),

@@ -75,5 +75,25 @@ export function runPauseSuite(name: string, makeStore: MakeStore): void {
       expect((await f.h.call("POST", "/fleet/pools/nowhere/pause", { ...asFleet, body: {} })).statusCode).toBe(404);
       expect((await f.h.call("POST", "/fleet/products/acme/pause", { as: "otherOperator", body: {} })).statusCode).toBe(403);
     });
+
+    it("a pause sent without a body takes the defaults, as the routes document (a bare POST, or an empty JSON body)", async () => {
+      const bare = { rawBody: "", headers: { "content-type": "application/json" } };
+      const product = await f.h.call("POST", "/fleet/products/acme/pause");
+      expect(product.statusCode, product.body).toBe(200);
+      expect(product.json()).toMatchObject({ paused: true, mode: "finish", reason: "paused by an operator" });
+      await f.h.call("POST", "/fleet/products/acme/resume");
+      const budget = await f.h.call("POST", "/fleet/budgets/acme/pause", bare);
+      expect(budget.statusCode, budget.body).toBe(200);
+      for (const action of ["pause", "drain"]) {
+        const pool = await f.h.call("POST", `/fleet/pools/gpu/${action}`, asFleet);
+        expect(pool.statusCode, pool.body).toBe(200);
+        expect(pool.json()).toMatchObject({ paused: true, draining: action === "drain", reason: "paused by an operator" });
+      }
+      const job = { bodyMd: "# audit\nRun it.", capabilities: ["lang:ts"] };
+      expect((await f.h.call("PUT", "/fleet/schedules/audit", { body: { cron: "0 2 * * *", job } })).statusCode).toBe(201);
+      const schedule = await f.h.call("POST", "/fleet/schedules/audit/pause", bare);
+      expect(schedule.statusCode, schedule.body).toBe(200);
+      expect(schedule.json()).toMatchObject({ paused: true, pausedReason: "paused by an operator" });
+    });
   });
 }

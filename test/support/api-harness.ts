@@ -37,7 +37,7 @@ export interface ApiHarness {
 export async function startApiHarness(
   store: StorePort,
   topology: Topology = testTopology(),
-  options: { rateLimit?: { perSecond: number; burst: number }; logger?: pino.Logger; clock?: ManualClock; credentials?: CredentialsFileInput } = {},
+  options: { rateLimit?: { perSecond: number; burst: number }; logger?: pino.Logger; clock?: ManualClock; credentials?: CredentialsFileInput; reportsDir?: string } = {},
 ): Promise<ApiHarness> {
   const op = mintToken("op-acme");
   const other = mintToken("op-globex");
@@ -76,6 +76,7 @@ export async function startApiHarness(
     loop: false,
     http: { logRequests: options.logger !== undefined, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
     processMetrics: false,
+    ...(options.reportsDir === undefined ? {} : { reportsDir: options.reportsDir }),
   });
   const tokens = { operator: op.token, otherOperator: other.token, fleetOperator: fleet.token, general: general.token, generalGlobex: generalGlobex.token, gpu: gpu.token, gpuGlobex: gpuGlobex.token, revoked: revoked.token };
   return {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { PauseBody, ProductIdParams, PutBudgetBody } from "../../../contracts/index.js";
+import { BudgetResponse, BurndownResponse, errorResponses, PauseBody, ProductIdParams, ProductPauseResponse, PutBudgetBody } from "../../../contracts/index.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 import { assertProductAccess } from "./product-access.js";
@@ -9,10 +9,12 @@ import { assertProductAccess } from "./product-access.js";
 export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  // No 404: a product nothing was set for has the defaults (no ceiling, a monthly window).
+  const errors = errorResponses(400, 401, 403, 429, 503);
 
   api.get(
     "/fleet/budgets/:productId",
-    { schema: { tags: ["budgets"], summary: "The product's budget, its spend in the current window and its pause", params: ProductIdParams }, preHandler: operator },
+    { schema: { tags: ["budgets"], summary: "The product's budget, its spend in the current window and its pause", params: ProductIdParams, response: { 200: BudgetResponse, ...errors } }, preHandler: operator },
     async (request) => {
       assertProductAccess(operatorOf(request), request.params.productId);
       return ctx.coordinator.budget(request.params.productId);
@@ -27,6 +29,7 @@ export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): voi
         summary: "Set the ceiling (USD; null removes it), the window (daily, weekly, monthly, none) and its first day, hold-back, and what reaching the ceiling does",
         params: ProductIdParams,
         body: PutBudgetBody,
+        response: { 200: BudgetResponse, ...errors },
       },
       preHandler: operator,
     },
@@ -46,7 +49,8 @@ export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): voi
         tags: ["budgets"],
         summary: "Pause the product's spending: no new assignments; mode finish (default), drain (withdraw unaccepted assignments) or stop (also stop running jobs at their next renewal)",
         params: ProductIdParams,
-        body: PauseBody.optional(),
+        body: PauseBody.nullish(), // a POST without a body pauses with the defaults
+        response: { 200: ProductPauseResponse, ...errors },
       },
       preHandler: operator,
     },
@@ -61,7 +65,7 @@ export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): voi
 
   api.post(
     "/fleet/budgets/:productId/resume",
-    { schema: { tags: ["budgets"], summary: "Lift the operator's pause (a product over its ceiling stays paused by it)", params: ProductIdParams }, preHandler: operator },
+    { schema: { tags: ["budgets"], summary: "Lift the operator's pause (a product over its ceiling stays paused by it)", params: ProductIdParams, response: { 200: ProductPauseResponse, ...errors } }, preHandler: operator },
     async (request) => {
       const principal = operatorOf(request);
       assertProductAccess(principal, request.params.productId);
@@ -73,7 +77,7 @@ export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): voi
 
   api.get(
     "/fleet/budgets/:productId/burndown",
-    { schema: { tags: ["budgets"], summary: "Spend per UTC day in the current window, cumulative, with the ceiling", params: ProductIdParams }, preHandler: operator },
+    { schema: { tags: ["budgets"], summary: "Spend per UTC day in the current window, cumulative, with the ceiling", params: ProductIdParams, response: { 200: BurndownResponse, ...errors } }, preHandler: operator },
     async (request) => {
       assertProductAccess(operatorOf(request), request.params.productId);
       return ctx.coordinator.burndown(request.params.productId);

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { CreateEnrollmentTokenBody, CreatedEnrollmentToken, CredentialIdParams, EnrollmentTokenView, RevokedCredential } from "../../../contracts/index.js";
+import {
+  CreatedEnrollmentTokenResponse,
+  CreateEnrollmentTokenBody,
+  CredentialIdParams,
+  EnrollmentTokenListResponse,
+  errorResponse,
+  errorResponses,
+  RevokedCredentialResponse,
+} from "../../../contracts/index.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
@@ -17,7 +24,8 @@ export function registerEnrollmentTokenRoutes(app: FastifyInstance, ctx: ApiCont
         tags: ["credentials"],
         summary: "Issue an enrollment token for one pool of one product (single use, maxUses, or any number until it expires); the token is shown once",
         body: CreateEnrollmentTokenBody,
-        response: { 201: CreatedEnrollmentToken },
+        // 400 also names a pool that is not in the topology; 403 a key that may not issue for the product.
+        response: { 201: CreatedEnrollmentTokenResponse, ...errorResponses(400, 401, 403, 429, 503) },
       },
       onRequest: operator,
     },
@@ -27,7 +35,11 @@ export function registerEnrollmentTokenRoutes(app: FastifyInstance, ctx: ApiCont
   api.get(
     "/fleet/enrollment-tokens",
     {
-      schema: { tags: ["credentials"], summary: "Enrollment tokens in the caller's scope with their state and uses (never their secrets)", response: { 200: z.object({ items: z.array(EnrollmentTokenView) }) } },
+      schema: {
+        tags: ["credentials"],
+        summary: "Enrollment tokens in the caller's scope with their state and uses (never their secrets)",
+        response: { 200: EnrollmentTokenListResponse, ...errorResponses(401, 403, 429, 503) },
+      },
       onRequest: operator,
     },
     async (request) => ctx.enrollment.listTokens(operatorOf(request)),
@@ -36,7 +48,16 @@ export function registerEnrollmentTokenRoutes(app: FastifyInstance, ctx: ApiCont
   api.post(
     "/fleet/enrollment-tokens/:id/revoke",
     {
-      schema: { tags: ["credentials"], summary: "Revoke an enrollment token (factory tokens it already minted stay valid)", params: CredentialIdParams, response: { 200: RevokedCredential } },
+      schema: {
+        tags: ["credentials"],
+        summary: "Revoke an enrollment token (factory tokens it already minted stay valid)",
+        params: CredentialIdParams,
+        response: {
+          200: RevokedCredentialResponse,
+          ...errorResponses(400, 401, 403, 429, 503),
+          ...errorResponse(404, "NOT_FOUND: no active enrollment token of that id visible to this credential"),
+        },
+      },
       onRequest: operator,
     },
     async (request) => ctx.enrollment.revokeToken(operatorOf(request), request.params.id),

@@ -1,18 +1,20 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import {
+  DeregisteredFactoryResponse,
   DeregisterFactoryQuery,
-  DeregisteredFactory,
   EnrollBody,
-  EnrolledFactory,
+  EnrolledFactoryResponse,
+  errorResponse,
+  errorResponses,
   FactoryIdParams,
-  FactoryList,
+  FactoryListResponse,
   FleetError,
   HeartbeatBody,
   HeartbeatResponse,
   ListFactoriesQuery,
-  RevokedCredential,
-  RotatedToken,
+  RevokedCredentialResponse,
+  RotatedTokenResponse,
   RotateTokenBody,
 } from "../../../contracts/index.js";
 import { mayActOnFactory } from "../../auth/credential-access.js";
@@ -28,6 +30,9 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
   const enrollment = requireRole(ctx.credentials, "enrollment", ctx.limiter);
   const factoryOrOperator = requireRole(ctx.credentials, "any", ctx.limiter);
+  const errors = errorResponses(400, 401, 403, 429, 503);
+  // Another product's factory, or a factory this credential may not act on, is NOT_FOUND too.
+  const factoryErrors = { ...errors, ...errorResponse(404, "NOT_FOUND: no such factory (or enrolled token) visible to this credential") };
 
   api.post(
     "/fleet/factories/enroll",
@@ -36,7 +41,13 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
         tags: ["factories"],
         summary: "Exchange an enrollment token (the bearer token) for a factory token bound to one factory id",
         body: EnrollBody.nullish(),
-        response: { 201: EnrolledFactory },
+        response: {
+          201: EnrolledFactoryResponse,
+          ...errors,
+          ...errorResponse(401, "UNAUTHENTICATED: no token, or an unknown, expired, used-up or revoked enrollment token"),
+          ...errorResponse(403, "FORBIDDEN: the bearer token is not an enrollment token"),
+          ...errorResponse(409, "ALREADY_EXISTS: the factory id is enrolled already with an active token; pick another, or leave it out"),
+        },
       },
       onRequest: enrollment,
     },
@@ -50,7 +61,7 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
         tags: ["factories"],
         summary: "Factory liveness and load; answers with the pool the token belongs to. `drain` in the answer: finish, take no new work, exit",
         body: HeartbeatBody,
-        response: { 200: HeartbeatResponse },
+        response: { 200: HeartbeatResponse, ...errors },
       },
       onRequest: factory,
     },
@@ -74,7 +85,7 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
         tags: ["factories"],
         summary: "Factories with pool, version, seats, load, health, last heartbeat and the jobs they hold (live and stale)",
         querystring: ListFactoriesQuery,
-        response: { 200: FactoryList },
+        response: { 200: FactoryListResponse, ...errors },
       },
       onRequest: operator,
     },
@@ -89,7 +100,7 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
         summary: "New token for an enrolled factory (by the factory itself or an operator); the previous one works for graceSeconds",
         params: FactoryIdParams,
         body: RotateTokenBody.nullish(), // a POST without a body is a request for the defaults
-        response: { 200: RotatedToken },
+        response: { 200: RotatedTokenResponse, ...factoryErrors },
       },
       onRequest: factoryOrOperator,
     },
@@ -99,7 +110,12 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
   api.post(
     "/fleet/factories/:id/token/revoke",
     {
-      schema: { tags: ["factories"], summary: "Revoke an enrolled factory's token on every coordinator within a second", params: FactoryIdParams, response: { 200: RevokedCredential } },
+      schema: {
+        tags: ["factories"],
+        summary: "Revoke an enrolled factory's token on every coordinator within a second",
+        params: FactoryIdParams,
+        response: { 200: RevokedCredentialResponse, ...factoryErrors },
+      },
       onRequest: factoryOrOperator,
     },
     async (request) => ctx.credentialBook.revokeFactoryToken(request.principal!, request.params.id),
@@ -113,7 +129,7 @@ export function registerFactoryRoutes(app: FastifyInstance, ctx: ApiContext): vo
         summary: "A clean exit: remove the factory from the registry and revoke its enrolled token (by the factory itself or an operator)",
         params: FactoryIdParams,
         querystring: DeregisterFactoryQuery,
-        response: { 200: DeregisteredFactory },
+        response: { 200: DeregisteredFactoryResponse, ...factoryErrors },
       },
       onRequest: factoryOrOperator,
     },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { HealthResponse, ReadinessResponse } from "../../../contracts/index.js";
+import { HealthResponse, PrometheusMetrics, ReadinessResponse, textResponse } from "../../../contracts/index.js";
 import type { ApiContext } from "../context.js";
 
 /** Unauthenticated probes and the Prometheus scrape endpoint (expose it only inside the cluster). */
@@ -9,7 +9,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): voi
     const readiness = ctx.readiness();
     return readiness.ready ? readiness : reply.status(503).send(readiness);
   });
-  app.get("/metrics", { schema: { tags: ["health"], summary: "Prometheus metrics", hide: false } }, async (_request, reply) =>
-    reply.type("text/plain; version=0.0.4").send(await ctx.metrics.render()),
+  app.get(
+    "/metrics",
+    { schema: { tags: ["health"], summary: "Prometheus metrics", response: { 200: textResponse("text/plain", PrometheusMetrics, "The metrics of this process, read from memory") } } },
+    async (_request, reply) =>
+      reply.type("text/plain; version=0.0.4").send(await ctx.metrics.render()),
   );
 }

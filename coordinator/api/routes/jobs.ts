@@ -16,7 +16,6 @@ import {
   SubmitJobBody,
   SubmitResponse,
 } from "../../../contracts/index.js";
-import { JobEventsQuery } from "../../../contracts/event-stream.js";
 import { productScope } from "../../auth/principal.js";
 import { factoryOf, operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";

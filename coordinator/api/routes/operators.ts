@@ -1,13 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import {
-  CreatedOperatorKey,
+  CreatedOperatorKeyResponse,
   CreateOperatorKeyBody,
   CredentialIdParams,
-  OperatorKeyView,
-  RevokedCredential,
-  RotatedToken,
+  errorResponse,
+  errorResponses,
+  OperatorKeyListResponse,
+  RevokedCredentialResponse,
+  RotatedTokenResponse,
   RotateTokenBody,
 } from "../../../contracts/index.js";
 import { operatorOf, requireRole } from "../authenticate.js";
@@ -17,6 +18,9 @@ import type { ApiContext } from "../context.js";
 export function registerOperatorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  // 403 also answers a load-tester key (it manages no credentials) and a key from CREDENTIALS_FILE
+  // (changed there, not here).
+  const keyErrors = { ...errorResponses(400, 401, 403, 429, 503), ...errorResponse(404, "NOT_FOUND: no active operator key of that id visible to this credential") };
 
   api.post(
     "/fleet/operators",
@@ -25,7 +29,11 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ApiContext): v
         tags: ["credentials"],
         summary: "Issue an operator key (role operator or load-tester) for the caller's product; the token is shown once",
         body: CreateOperatorKeyBody,
-        response: { 201: CreatedOperatorKey },
+        response: {
+          201: CreatedOperatorKeyResponse,
+          ...errorResponses(400, 401, 403, 429, 503),
+          ...errorResponse(409, "ALREADY_EXISTS: the id is taken; pick another, or leave it out and let the coordinator choose one"),
+        },
       },
       onRequest: operator,
     },
@@ -35,7 +43,11 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ApiContext): v
   api.get(
     "/fleet/operators",
     {
-      schema: { tags: ["credentials"], summary: "Operator keys in the caller's scope, from the file and the store (never their secrets)", response: { 200: z.object({ items: z.array(OperatorKeyView) }) } },
+      schema: {
+        tags: ["credentials"],
+        summary: "Operator keys in the caller's scope, from the file and the store (never their secrets)",
+        response: { 200: OperatorKeyListResponse, ...errorResponses(401, 403, 429, 503) },
+      },
       onRequest: operator,
     },
     async (request) => ctx.credentialBook.listOperatorKeys(operatorOf(request)),
@@ -49,7 +61,7 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ApiContext): v
         summary: "New secret for an operator key (its own holder or a manager of its product); the previous one works for graceSeconds",
         params: CredentialIdParams,
         body: RotateTokenBody.nullish(), // a POST without a body is a request for the defaults
-        response: { 200: RotatedToken },
+        response: { 200: RotatedTokenResponse, ...keyErrors },
       },
       onRequest: operator,
     },
@@ -59,7 +71,12 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: ApiContext): v
   api.post(
     "/fleet/operators/:id/token/revoke",
     {
-      schema: { tags: ["credentials"], summary: "Revoke an operator key on every coordinator within a second", params: CredentialIdParams, response: { 200: RevokedCredential } },
+      schema: {
+        tags: ["credentials"],
+        summary: "Revoke an operator key on every coordinator within a second",
+        params: CredentialIdParams,
+        response: { 200: RevokedCredentialResponse, ...keyErrors },
+      },
       onRequest: operator,
     },
     async (request) => ctx.credentialBook.revokeOperatorKey(operatorOf(request), request.params.id),

@@ -1,6 +1,16 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { PauseBody, PausePoolBody, PoolNameParams, ProductIdParams } from "../../../contracts/index.js";
+import {
+  errorResponse,
+  errorResponses,
+  PauseBody,
+  PausePoolBody,
+  PausesResponse,
+  PoolNameParams,
+  PoolPauseResponse,
+  ProductIdParams,
+  ProductPauseResponse,
+} from "../../../contracts/index.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 import { assertFleetWide, assertProductAccess } from "./product-access.js";
@@ -9,17 +19,29 @@ import { assertFleetWide, assertProductAccess } from "./product-access.js";
 export function registerPauseRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  const productErrors = errorResponses(400, 401, 403, 429, 503);
+  const poolErrors = { ...errorResponses(400, 401, 403, 429, 503), ...errorResponse(404, "NOT_FOUND: no pool of that name in the topology (the message lists them)") };
 
-  api.get("/fleet/pauses", { schema: { tags: ["pauses"], summary: "Every product's and pool's pause state" }, preHandler: operator }, async (request) => {
-    const principal = operatorOf(request);
-    const products = ctx.coordinator.productStates().filter((state) => principal.productId === "*" || state.productId === principal.productId);
-    return { products, pools: ctx.coordinator.poolViews().map((pool) => ctx.coordinator.poolPauseOf(pool.definition.name)!) };
-  });
+  api.get(
+    "/fleet/pauses",
+    { schema: { tags: ["pauses"], summary: "Every product's and pool's pause state", response: { 200: PausesResponse, ...errorResponses(401, 403, 429, 503) } }, preHandler: operator },
+    async (request) => {
+      const principal = operatorOf(request);
+      const products = ctx.coordinator.productStates().filter((state) => principal.productId === "*" || state.productId === principal.productId);
+      return { products, pools: ctx.coordinator.poolViews().map((pool) => ctx.coordinator.poolPauseOf(pool.definition.name)!) };
+    },
+  );
 
   api.post(
     "/fleet/products/:productId/pause",
     {
-      schema: { tags: ["pauses"], summary: "Pause a product (same as POST /fleet/budgets/:productId/pause)", params: ProductIdParams, body: PauseBody.optional() },
+      schema: {
+        tags: ["pauses"],
+        summary: "Pause a product (same as POST /fleet/budgets/:productId/pause)",
+        params: ProductIdParams,
+        body: PauseBody.nullish(), // a POST without a body pauses with the defaults
+        response: { 200: ProductPauseResponse, ...productErrors },
+      },
       preHandler: operator,
     },
     async (request) => {
@@ -31,7 +53,7 @@ export function registerPauseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/products/:productId/resume",
-    { schema: { tags: ["pauses"], summary: "Resume a product", params: ProductIdParams }, preHandler: operator },
+    { schema: { tags: ["pauses"], summary: "Resume a product", params: ProductIdParams, response: { 200: ProductPauseResponse, ...productErrors } }, preHandler: operator },
     async (request) => {
       const principal = operatorOf(request);
       assertProductAccess(principal, request.params.productId);
@@ -52,7 +74,8 @@ export function registerPauseRoutes(app: FastifyInstance, ctx: ApiContext): void
               ? "Pause a pool: it receives no new assignments (fleet-wide key)"
               : "Drain a pool: pause it, withdraw its unaccepted assignments, and ask its agents (at their next renewal or heartbeat) to finish and exit",
           params: PoolNameParams,
-          body: PausePoolBody.optional(),
+          body: PausePoolBody.nullish(), // a POST without a body gives the default reason
+          response: { 200: PoolPauseResponse, ...poolErrors },
         },
         preHandler: operator,
       },
@@ -69,7 +92,7 @@ export function registerPauseRoutes(app: FastifyInstance, ctx: ApiContext): void
 
   api.post(
     "/fleet/pools/:name/resume",
-    { schema: { tags: ["pauses"], summary: "Resume a paused or draining pool (fleet-wide key)", params: PoolNameParams }, preHandler: operator },
+    { schema: { tags: ["pauses"], summary: "Resume a paused or draining pool (fleet-wide key)", params: PoolNameParams, response: { 200: PoolPauseResponse, ...poolErrors } }, preHandler: operator },
     async (request) => {
       const principal = operatorOf(request);
       assertFleetWide(principal, "resuming a pool");

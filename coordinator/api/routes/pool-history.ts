@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { type PoolHistoryResponse, PoolHistoryQuery } from "../../../contracts/event-stream.js";
-import { FleetError } from "../../../contracts/index.js";
+import { PoolHistoryQuery, PoolHistoryResponse } from "../../../contracts/event-stream.js";
+import { errorResponse, errorResponses, FleetError } from "../../../contracts/index.js";
 import { productScope } from "../../auth/principal.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
@@ -20,6 +20,11 @@ export function registerPoolHistoryRoutes(app: FastifyInstance, ctx: ApiContext)
         tags: ["fleet"],
         summary: "Per-pool scale samples of the last hour and the jobs that ended in it (kept in the coordinator's memory)",
         querystring: PoolHistoryQuery,
+        response: {
+          200: PoolHistoryResponse,
+          ...errorResponses(400, 401, 403, 429, 503),
+          ...errorResponse(404, "NOT_FOUND: no pool of that name in the topology (the message lists them)"),
+        },
       },
       preHandler: operator,
     },

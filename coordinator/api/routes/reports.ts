@@ -3,22 +3,11 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { FleetError } from "../../../contracts/index.js";
+import { errorResponse, errorResponses, FleetError, ReportListResponse, ReportResponse, type ReportSummary } from "../../../contracts/index.js";
 import { requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 
 const ReportParams = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.json$/, "a report file name such as chaos-live-all.json") }).strict();
-
-/** What the list says of one report without sending it. */
-interface ReportEntry {
-  name: string;
-  modifiedAt: string;
-  bytes: number;
-  /** `live` for the live chaos suite; absent when the file does not say. */
-  mode?: string;
-  scenarios?: number;
-  ok?: boolean;
-}
 
 /**
  * The chaos and load reports (`*.json`) of one folder, for the console's reports page. Every
@@ -32,10 +21,18 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ApiContext): voi
   };
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  const noFolder = "NOT_FOUND: this coordinator serves no reports folder (REPORTS_DIR)";
 
   api.get(
     "/fleet/reports",
-    { schema: { tags: ["reports"], summary: "Chaos and load reports written on this machine, newest first (local stack only)" }, preHandler: operator },
+    {
+      schema: {
+        tags: ["reports"],
+        summary: "Chaos and load reports written on this machine, newest first (local stack only)",
+        response: { 200: ReportListResponse, ...errorResponses(401, 403, 429, 503), ...errorResponse(404, noFolder) },
+      },
+      preHandler: operator,
+    },
     async () => {
       const dir = folder();
       return { folder: dir, items: listReports(dir) };
@@ -44,26 +41,36 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ApiContext): voi
 
   api.get(
     "/fleet/reports/:name",
-    { schema: { tags: ["reports"], summary: "One report as written", params: ReportParams }, preHandler: operator },
+    {
+      schema: {
+        tags: ["reports"],
+        summary: "One report as written",
+        params: ReportParams,
+        response: { 200: ReportResponse, ...errorResponses(400, 401, 403, 429, 503), ...errorResponse(404, `${noFolder}, or no report of that name in it`) },
+      },
+      preHandler: operator,
+    },
     async (request, reply) => {
       // Only names the folder lists are read: nothing from the URL is joined onto a path unchecked.
       const dir = folder();
       const entry = listReports(dir).find((item) => item.name === request.params.name);
       if (entry === undefined) throw new FleetError("NOT_FOUND", `no report '${request.params.name}' in ${dir}; run npm run chaos -- <scenario> to write one`);
-      return reply.type("application/json; charset=utf-8").send(readFileSync(join(dir, entry.name)));
+      // The file's own bytes, not a re-serialised object: the report is sent exactly as written.
+      const bytes: Buffer = readFileSync(join(dir, entry.name));
+      return reply.type("application/json; charset=utf-8").send(bytes as unknown as ReportResponse);
     },
   );
 }
 
-function listReports(dir: string): ReportEntry[] {
+function listReports(dir: string): ReportSummary[] {
   if (!existsSync(dir)) return [];
-  const entries: ReportEntry[] = [];
+  const entries: ReportSummary[] = [];
   for (const name of readdirSync(dir)) {
     if (!name.endsWith(".json")) continue;
     const path = join(dir, name);
     const stat = statSync(path);
     if (!stat.isFile()) continue;
-    const entry: ReportEntry = { name, modifiedAt: stat.mtime.toISOString(), bytes: stat.size };
+    const entry: ReportSummary = { name, modifiedAt: stat.mtime.toISOString(), bytes: stat.size };
     try {
       const parsed = JSON.parse(readFileSync(path, "utf8")) as { mode?: unknown; results?: { ok?: unknown }[] };
       if (typeof parsed.mode === "string") entry.mode = parsed.mode;

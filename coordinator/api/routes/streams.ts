@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { FleetStreamQuery, type JobStreamEvent } from "../../../contracts/event-stream.js";
-import { FleetError, type JobEvent, JobIdParams } from "../../../contracts/index.js";
+import { errorResponse, errorResponses, FleetError, FleetEventStream, type JobEvent, JobEventStream, JobIdParams, textResponse } from "../../../contracts/index.js";
 import { productScope } from "../../auth/principal.js";
 import type { FleetRecord } from "../../service/fleet-event-ring.js";
 import { operatorOf, requireRole } from "../authenticate.js";
@@ -20,6 +20,7 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
   const { hub, registry } = streams;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  const tooMany = errorResponse(429, "RATE_LIMITED: too many requests, or too many open streams for this credential or this coordinator; retry after Retry-After");
   // An open stream would keep the listener from closing: end them all first.
   app.addHook("preClose", async () => registry.closeAll());
 
@@ -32,6 +33,12 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
         description:
           "Without Last-Event-ID: the whole timeline, then live events. With it: exactly the events after that seq, then live ones. Each event is `event: job.event` with the timeline entry as JSON. Heartbeat comments every 15 s; a client too slow to read gets a final `event: error` and is cut off.",
         params: JobIdParams,
+        response: {
+          200: textResponse("text/event-stream", JobEventStream, "The job's timeline, then live events, until the client disconnects"),
+          // 400: a Last-Event-ID that is not a job event seq.
+          ...errorResponses(400, 401, 403, 404, 503),
+          ...tooMany,
+        },
       },
       preHandler: operator,
     },
@@ -97,6 +104,11 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: ApiContext): voi
         description:
           "For the token's product (all products for a fleet-wide token); pool scale samples go to every operator. Filters are comma lists and each one an event must match: `pool`, `stage` (job stage changes into these stages), `job`. Ids are `<boot>-<n>`, monotonic per coordinator process; a Last-Event-ID this process cannot resume gets `event: reset` (reload, then carry on live). The first event, `hello`, carries the current id.",
         querystring: FleetStreamQuery,
+        response: {
+          200: textResponse("text/event-stream", FleetEventStream, "Fleet events as they happen, until the client disconnects"),
+          ...errorResponses(400, 401, 403, 503),
+          ...tooMany,
+        },
       },
       preHandler: operator,
     },

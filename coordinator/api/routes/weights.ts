@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { ProductIdParams, PutWeightsBody } from "../../../contracts/index.js";
+import { errorResponses, ProductIdParams, ProductWeightsResponse, PutWeightsBody, WeightsListResponse } from "../../../contracts/index.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 import { assertProductAccess } from "./product-access.js";
@@ -9,15 +9,24 @@ import { assertProductAccess } from "./product-access.js";
 export function registerWeightRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const operator = requireRole(ctx.credentials, "operator", ctx.limiter);
+  // No 404: a product nothing was set for has the topology's settings or the defaults.
+  const errors = errorResponses(400, 401, 403, 429, 503);
 
-  api.get("/fleet/weights", { schema: { tags: ["weights"], summary: "Fair shares and score weights of every product with settings" }, preHandler: operator }, async (request) => {
-    const principal = operatorOf(request);
-    return { items: ctx.coordinator.allProductWeights().filter((item) => principal.productId === "*" || item.productId === principal.productId) };
-  });
+  api.get(
+    "/fleet/weights",
+    {
+      schema: { tags: ["weights"], summary: "Fair shares and score weights of every product with settings", response: { 200: WeightsListResponse, ...errorResponses(401, 403, 429, 503) } },
+      preHandler: operator,
+    },
+    async (request) => {
+      const principal = operatorOf(request);
+      return { items: ctx.coordinator.allProductWeights().filter((item) => principal.productId === "*" || item.productId === principal.productId) };
+    },
+  );
 
   api.get(
     "/fleet/weights/:productId",
-    { schema: { tags: ["weights"], summary: "A product's fair share and resolved score weights, with their sources", params: ProductIdParams }, preHandler: operator },
+    { schema: { tags: ["weights"], summary: "A product's fair share and resolved score weights, with their sources", params: ProductIdParams, response: { 200: ProductWeightsResponse, ...errors } }, preHandler: operator },
     async (request) => {
       assertProductAccess(operatorOf(request), request.params.productId);
       return ctx.coordinator.productWeights(request.params.productId);
@@ -32,6 +41,7 @@ export function registerWeightRoutes(app: FastifyInstance, ctx: ApiContext): voi
         summary: "Set a product's fair share and score weights (age must be >= 0; null clears back to the topology's)",
         params: ProductIdParams,
         body: PutWeightsBody,
+        response: { 200: ProductWeightsResponse, ...errors },
       },
       preHandler: operator,
     },
