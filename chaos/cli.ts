@@ -106,7 +106,7 @@ async function main(): Promise<number> {
     ["drained releases / next attempts started from the checkpoint kept", `${l((x) => x.checkpoints.drainedReleases)} / ${l((x) => x.checkpoints.resumedFromCheckpoint)}`],
     ["CHECKPOINTS LOST (must be 0)", violated("checkpoint-lost")],
     [
-      "schedule occurrences owed / submitted once / late (coordinator down) / skipped under overlap skip (excused)",
+      "schedule occurrences owed / submitted once / late (coordinator down, store refusing) / skipped under overlap skip (excused)",
       `${l((x) => x.schedules.expected)} / ${l((x) => x.schedules.submitted)} / ${l((x) => x.schedules.late)} / ${l((x) => x.schedules.skippedForOverlap)}`,
     ],
     ["SCHEDULE OCCURRENCES TWICE / SKIPPED (must be 0)", `${violated("schedule-submitted-twice")} / ${violated("schedule-occurrence-skipped")}`],

@@ -35,20 +35,27 @@ export function scheduleLevers(world: SimWorld): Levers {
         }
         const op = world.history.invoke({ kind: "lever", actor: "operator", lever, target, ...(options.detail === undefined ? {} : { detail: options.detail }) });
         const coordinator = world.coordinator.current;
+        const retry = () => {
+          if (tries + 1 < MAX_TRIES) return loop.after(RETRY_MS, () => attempt(tries + 1));
+          pending--;
+          resolve(false);
+        };
+        if (coordinator === undefined) {
+          world.history.complete(op, "fail", { code: "UNREACHABLE" });
+          return retry();
+        }
         try {
-          if (coordinator === undefined) throw new FleetError("STORE_UNAVAILABLE", "the coordinator is down");
           await call(coordinator);
           world.history.complete(op, "ok");
           pending--;
           return resolve(true);
         } catch (error) {
+          // A 4xx is the coordinator's answer (give up); a 503 or a store error may have applied: retry.
           const answered = error instanceof FleetError && error.code !== "STORE_UNAVAILABLE" && error.code !== "RATE_LIMITED";
-          world.history.complete(op, coordinator === undefined ? "fail" : answered ? "fail" : "unknown", { code: error instanceof FleetError ? error.code : "STORE_UNAVAILABLE" });
-          if (answered || tries + 1 >= MAX_TRIES) {
-            pending--;
-            return resolve(false);
-          }
-          loop.after(RETRY_MS, () => attempt(tries + 1));
+          world.history.complete(op, answered ? "fail" : "unknown", { code: error instanceof FleetError ? error.code : "STORE_UNAVAILABLE" });
+          if (!answered) return retry();
+          pending--;
+          resolve(false);
         }
       };
       void attempt(0);

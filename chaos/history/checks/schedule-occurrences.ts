@@ -9,7 +9,8 @@ export interface ScheduleFigures {
   expected: number;
   /** Of those, submitted once. */
   submitted: number;
-  /** Of those, submitted more than a second after they fell due (the coordinator was down). */
+  /** Of those, submitted more than a second after they fell due (the coordinator was down, or the
+   * store refused the first tries). */
   late: number;
   /** Of those, skipped under overlap `skip` while the previous occurrence's job was still active
    * (excused: that is what the policy says). */
