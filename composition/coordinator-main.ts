@@ -12,7 +12,7 @@ import { readCredentialsFile, reloadCredentialsFile } from "./credentials-source
 import { readTopology } from "./topology-source.js";
 import { chooseDataDir, persistentDevCredentials } from "./data-dir.js";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint } from "./entry-point.js";
-import { LEADERSHIP_ENVIRONMENT, compileLeadershipConfig } from "./leadership/leadership-config.js";
+import { LEADERSHIP_ENVIRONMENT, assertLeaseFitsPools, compileLeadershipConfig } from "./leadership/leadership-config.js";
 import { runReplica } from "./leadership/run-replica.js";
 
 const SPEC = {
@@ -54,6 +54,7 @@ async function main(): Promise<number | undefined> {
     reloadCredentialsFile(credentials, config.credentialsFile, logger);
   });
   const topology = readTopology(config.topologyFile);
+  if (leadership.enabled) assertLeaseFitsPools(leadership.timing, topology);
   // The data directory matters only where this process keeps state: the embedded store, and
   // development tokens when no credentials file is given.
   const keepsState = config.store.kind === "embedded" || config.credentialsFile === undefined;

@@ -2,6 +2,7 @@ import { hostname, networkInterfaces } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { formatZodIssues } from "../../contracts/validation-message.js";
+import type { Topology } from "../../contracts/index.js";
 import { type LeaseTiming, leaseTimingOf } from "../../coordinator/leadership/leader-lease.js";
 import { UsageError } from "../entry-point.js";
 
@@ -53,4 +54,18 @@ function firstExternalAddress(): string {
     for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
   }
   return "127.0.0.1";
+}
+
+/**
+ * A takeover takes up to the lease, its margin and a renewal period after the leader's last
+ * renewal; meanwhile no renewal of a running job lands. So every pool's lease must outlast a
+ * takeover with room for the agent's next renewal: the leadership lease at most a third of the
+ * shortest pool lease. Otherwise every leader change would cost the running jobs their leases.
+ */
+export function assertLeaseFitsPools(timing: LeaseTiming, topology: Topology): void {
+  const shortest = topology.pools.reduce<{ name: string; ms: number } | undefined>((min, pool) => (min === undefined || pool.leaseSeconds * 1000 < min.ms ? { name: pool.name, ms: pool.leaseSeconds * 1000 } : min), undefined);
+  if (shortest === undefined || timing.leaseMs * 3 <= shortest.ms) return;
+  throw new UsageError(
+    `invalid configuration: LEADER_LEASE_MS=${timing.leaseMs} is too long for pool '${shortest.name}', whose lease is ${shortest.ms / 1000} s: a takeover can take ${timing.leaseMs + timing.marginMs + timing.renewEveryMs} ms, during which its running jobs could not renew; set LEADER_LEASE_MS to at most ${Math.floor(shortest.ms / 3)}, or lengthen the pool's leaseSeconds`,
+  );
 }
