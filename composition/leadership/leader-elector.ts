@@ -39,6 +39,7 @@ export class LeaderElector implements LeaderGate {
   private pending: PendingWrite | undefined;
   private observed: Observation | undefined;
   private lastSeen: LeaderLease | undefined;
+  private takeoverAt: number | undefined;
   private state: LeadershipRole = "candidate";
   private timer: NodeJS.Timeout | undefined;
   private stepping: Promise<void> | undefined;
@@ -113,6 +114,7 @@ export class LeaderElector implements LeaderGate {
     switch (decision.kind) {
       case "follow":
         this.observed = decision.observed;
+        this.takeoverAt = decision.takeoverAt;
         this.pending = undefined;
         if (this.state === "candidate") this.state = "follower";
         return;
@@ -169,10 +171,13 @@ export class LeaderElector implements LeaderGate {
     this.options.onDeposed?.(reason);
   }
 
-  /** Leaders renew on time; followers look as often, so a takeover comes soon after the lease ends. */
+  /** Leaders renew on time; followers look as often, and once more right when they could take over. */
   private delayToNextStep(): number {
     const { renewEveryMs } = this.options.timing;
-    if (this.state !== "leader" || this.tenure === undefined) return renewEveryMs;
+    if (this.state !== "leader" || this.tenure === undefined) {
+      const untilTakeover = this.takeoverAt === undefined ? renewEveryMs : this.takeoverAt - this.options.clock.now() + 1;
+      return Math.max(10, Math.min(renewEveryMs, untilTakeover));
+    }
     return Math.max(10, this.tenure.sentAt + renewEveryMs - this.options.clock.now());
   }
 }
