@@ -8,6 +8,8 @@ export const LEADER_EPOCH_KEY = "leaderEpoch";
  * other replicas forward to it), so every event that does not carry an epoch yet is new in this
  * write. A write by a deposed leader that lands late therefore carries an epoch older than the
  * lease's, which anyone reading the job can see. Returns the same object when nothing is new.
+ * (A job written before leadership was switched on gets the first leader's epoch on its older
+ * events too, the next time it is written: they carry no epoch of their own to keep.)
  */
 export function stampLeaderEpoch(job: JobDoc, epoch: number): JobDoc {
   if (job.events.every((event) => leaderEpochOf(event) !== undefined)) return job;
