@@ -207,6 +207,10 @@ async function runLive(names: string[], jobs: number, dir: string, faultSeconds?
       })
       .join("\n")}\n`,
   );
+  const measured = results.filter((r) => r.facts !== undefined && Object.keys(r.facts).length > 0);
+  if (measured.length > 0) {
+    process.stdout.write(`\nmeasured:\n${measured.map((r) => `  ${r.name}: ${Object.entries(r.facts!).map(([k, v]) => `${k} ${v}`).join("; ")}`).join("\n")}\n`);
+  }
   for (const r of results.filter((x) => !x.ok)) {
     const shown = r.violations.slice(0, 20).map((v) => `  - ${v}`);
     if (r.violations.length > 20) shown.push(`  ... and ${r.violations.length - 20} more (see the JSON report)`);

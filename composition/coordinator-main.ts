@@ -12,6 +12,8 @@ import { readCredentialsFile, reloadCredentialsFile } from "./credentials-source
 import { readTopology } from "./topology-source.js";
 import { chooseDataDir, persistentDevCredentials } from "./data-dir.js";
 import { type EntryPointSpec, UsageError, parseEntryArgs, runEntryPoint } from "./entry-point.js";
+import { LEADERSHIP_ENVIRONMENT, assertLeaseFitsPools, compileLeadershipConfig } from "./leadership/leadership-config.js";
+import { runReplica } from "./leadership/run-replica.js";
 
 const SPEC = {
   usage: "npm run coordinator -- [--data-dir DIR] [--fresh] [--in-memory]",
@@ -23,7 +25,7 @@ const SPEC = {
     ["--fresh", "wipe the data directory first"],
     ["--in-memory", "keep nothing on disk (every restart starts empty, with new tokens)"],
   ],
-  environment: COORDINATOR_ENVIRONMENT,
+  environment: [...COORDINATOR_ENVIRONMENT, ...LEADERSHIP_ENVIRONMENT],
 } satisfies EntryPointSpec<Record<string, { type: "string" | "boolean" }>>;
 
 /** The production entry point (`npm run coordinator`, the container image). */
@@ -32,6 +34,10 @@ async function main(): Promise<number | undefined> {
   if (args === undefined) return 0;
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (configuration comes from the environment; see --help)`);
   const config = compileCoordinatorConfig();
+  const leadership = compileLeadershipConfig(process.env, config.listen);
+  if (leadership.enabled && config.store.kind !== "cosmos") {
+    throw new UsageError(`LEADER_ELECTION=on needs a store every replica shares: set STORE=cosmos (not ${config.store.kind}), or LEADER_ELECTION=off for a single coordinator`);
+  }
   const logger = pino({ level: config.logLevel, redact: ["req.headers.authorization", "headers.authorization"] });
   // SIGHUP re-reads CREDENTIALS_FILE and never stops the process (Node's default would). Installed
   // first, so a SIGHUP during start-up is not fatal either.
@@ -48,6 +54,7 @@ async function main(): Promise<number | undefined> {
     reloadCredentialsFile(credentials, config.credentialsFile, logger);
   });
   const topology = readTopology(config.topologyFile);
+  if (leadership.enabled) assertLeaseFitsPools(leadership.timing, topology);
   // The data directory matters only where this process keeps state: the embedded store, and
   // development tokens when no credentials file is given.
   const keepsState = config.store.kind === "embedded" || config.credentialsFile === undefined;
@@ -88,17 +95,33 @@ async function main(): Promise<number | undefined> {
   }
   const broker = config.broker === undefined ? undefined : createBroker(config.broker);
   if (broker !== undefined) cleanups.unshift(() => broker.close());
-  const processHandle = await buildCoordinatorProcess({
-    store,
-    ...(broker === undefined ? {} : { broker }),
+  const processOptions = {
     topology,
     credentials: registry,
     logger,
     loop: { maxIdleMs: config.loopMaxIdleMs },
     http: { logRequests: true, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops },
     credentialStalenessMs: config.credentialStalenessMs,
-    scaler: config.scaler,
     ...(config.reportsDir === undefined ? {} : { reportsDir: config.reportsDir }),
+  };
+  if (leadership.enabled) {
+    // One of several replicas: it serves (and builds its coordinator) only while it leads.
+    credentials = registry;
+    const replica = await runReplica({ leadership, listen: config.listen, scaler: config.scaler, store, broker, logger, process: processOptions, cleanups });
+    process.stdout.write([`Fleet Dispatch coordinator on ${replica.url}`, `  console:  ${replica.url}/ui/`, `  API docs: ${replica.url}/docs`, `  metrics:  ${replica.url}/metrics`, ...banner, ...replica.describe, ""].join("\n"));
+    const stop = (signal: string) => {
+      logger.info({ signal }, "shutting down");
+      void replica.shutdown().finally(() => process.exit(0));
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    return undefined;
+  }
+  const processHandle = await buildCoordinatorProcess({
+    store,
+    ...(broker === undefined ? {} : { broker }),
+    ...processOptions,
+    scaler: config.scaler,
   });
   credentials = registry;
   cleanups.unshift(() => processHandle.close());

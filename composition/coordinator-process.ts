@@ -33,6 +33,8 @@ import { registerStoreMetrics } from "./metrics/store-metrics.js";
 import { PoolHistory } from "./pool-history.js";
 import { heartbeatReplicaSource, type ReplicaSource } from "./replica-source.js";
 import { StoreHealth } from "./store-health.js";
+import type { LeaderGate } from "../coordinator/leadership/leader-gate.js";
+import { leaderGatedPasses } from "./leadership/leader-gated-passes.js";
 
 /** A factory silent for three heartbeats (15 s each by default) no longer counts as a replica.
  * Three, not one: the earlier system marked factories stale after 90 s while they beat every
@@ -83,6 +85,9 @@ export interface CoordinatorProcessOptions {
   streams?: Partial<StreamLimits>;
   /** The per-pool scale samples behind the console's charts: every 5 s, kept an hour, by default. */
   poolHistory?: { intervalMs?: number; windowMs?: number };
+  /** One of several coordinator replicas (composition/leadership/): each background pass (scheduler,
+   * reaper, schedules) runs only while this gate holds. The caller also gates the store and the broker. */
+  leadership?: LeaderGate;
   /** Where the built console is; false: no /ui. */
   consoleDir?: string | false;
   /** A folder of chaos and load reports the console lists (the local stack passes `reports`). */
@@ -177,7 +182,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     }
   }
 
-  const loop = new CoordinatorLoop(coordinator, { maxIdleMs: options.loop === false ? 1000 : (options.loop?.maxIdleMs ?? 1000), logger });
+  const loop = new CoordinatorLoop(options.leadership === undefined ? coordinator : leaderGatedPasses(coordinator, options.leadership), { maxIdleMs: options.loop === false ? 1000 : (options.loop?.maxIdleMs ?? 1000), logger });
   let serving = true;
   const brokerState = (): string => {
     if (dispatcher === undefined) return "off";

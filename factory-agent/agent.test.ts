@@ -68,6 +68,21 @@ async function setUp(faults?: () => "none" | "refuse") {
 }
 
 describe("the agent loop on injected time", () => {
+  it("hands an assignment back and takes no more work when the coordinator refuses its token (revoked)", async () => {
+    const { time, broker, coordinator, agent, publish } = await setUp();
+    coordinator.refuse = (call) => (call.op === "accept" ? { ok: false, status: 401, code: "UNAUTHENTICATED", message: "unknown, wrong, expired or revoked token" } : undefined);
+    await publish();
+    const exit = agent.run();
+    await time.advance(3000);
+    expect(await exit).toBe("finished");
+    expect(coordinator.of("accept")).toHaveLength(1);
+    // Abandoned, not completed: another factory gets it at once (delivery count + 1).
+    const receiver = broker.openReceiver({ topic: "assignments", subscription: "general" });
+    const [again] = await receiver.receive(1, 0);
+    expect(again?.deliveryCount).toBe(1);
+    await receiver.close();
+  });
+
   it("accepts, settles, runs and releases one assignment, then a one-shot agent exits", async () => {
     const { time, broker, coordinator, agent, publish } = await setUp();
     await publish();

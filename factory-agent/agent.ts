@@ -142,6 +142,14 @@ export class Agent {
     const accepted = await this.deps.client.accept(assignment.jobId, assignment.epoch, Math.max(1000, assignment.acceptBy - clock.now()));
     timers.clearInterval(keepLock);
     if (!accepted.ok) {
+      if (accepted.code === "UNAUTHENTICATED") {
+        // This factory's token was revoked (or expired): every later call would be refused too.
+        // Hand the assignment back at once for another factory and take no more.
+        log.error({ message: accepted.message }, "the coordinator refuses this factory's token (revoked or expired); handing the assignment back and taking no more work");
+        await settle(() => receiver.abandon(message), log);
+        this.finishAndExit();
+        return;
+      }
       if (accepted.code === "UNREACHABLE") {
         // Past the accept deadline the assignment is stale: the coordinator requeues it itself.
         log.warn({ message: accepted.message }, "coordinator unreachable until the accept deadline; dropping the assignment");

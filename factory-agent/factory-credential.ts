@@ -63,9 +63,11 @@ export function keepTokenFresh(identity: FactoryIdentity, coordinatorUrl: string
   };
 }
 
-/** A clean exit: the coordinator forgets this factory (and revokes an enrolled token). Bounded. */
+/** A clean exit: the coordinator forgets this factory (and revokes an enrolled token). Best effort
+ * and short (3 s): after a drain it must fit in what is left of the platform's grace period, and a
+ * factory that could not deregister disappears anyway when its record's time to live runs out. */
 export async function leaveFleet(identity: FactoryIdentity, coordinatorUrl: string, logger: Logger): Promise<void> {
-  const result = await deregisterFactory({ coordinatorUrl, token: identity.token, factoryId: identity.factoryId });
+  const result = await deregisterFactory({ coordinatorUrl, token: identity.token, factoryId: identity.factoryId, retryForMs: 3000, timeoutMs: 3000 });
   if ("failed" in result) logger.warn({ reason: result.failed }, "could not deregister; the factory's record expires on its own");
   else logger.info({ removed: result.removed, tokenRevoked: result.tokenRevoked }, "deregistered");
 }

@@ -19,6 +19,9 @@ export interface BrokerContractOptions {
   lockDurationMs?: number;
   /** Whether the broker reports scheduled messages per subscription (Azure may not). Default true. */
   scheduledCountsPerSubscription?: boolean;
+  /** The duplicate-detection window of the test that waits it out (in real time on a networked
+   * broker). Azure's minimum is 20 s. Default 1500. */
+  duplicateDetectionWindowMs?: number;
 }
 
 /** What every case of the contract gets: the broker under test (set once the suite started), a
@@ -29,7 +32,7 @@ export interface BrokerContractContext {
   readonly options: BrokerContractOptions;
   readonly lockDurationMs: number;
   /** A fresh topic with subscriptions "a" and "b", each filtering on its own pool. */
-  topic(overrides?: { maxDeliveryCount?: number; deadLetterOnExpiration?: boolean }): Promise<BrokerTopology>;
+  topic(overrides?: { maxDeliveryCount?: number; deadLetterOnExpiration?: boolean; duplicateDetectionWindowMs?: number }): Promise<BrokerTopology>;
   advance(ms: number): Promise<void>;
   now(): number;
 }

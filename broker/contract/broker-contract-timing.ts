@@ -18,6 +18,28 @@ export function timingCases(c: BrokerContractContext): void {
     await r.close();
   });
 
+  it("delivers a message id again once the duplicate-detection window has passed; within it, the copy is dropped", async () => {
+    // The relay's republish after a restart relies on both halves: inside the window a copy is
+    // absorbed; past it, the same id is a new message (so the window must outlast a recovery).
+    const duplicateWindowMs = c.options.duplicateDetectionWindowMs ?? 1500;
+    const t = await c.topic({ duplicateDetectionWindowMs: duplicateWindowMs });
+    const r = c.broker.openReceiver({ topic: t.topic, subscription: "a" });
+    await c.broker.publish(t.topic, [msg("job-9:1", "a", { copy: 1 })]);
+    await c.advance(Math.floor(duplicateWindowMs / 3));
+    await c.broker.publish(t.topic, [msg("job-9:1", "a", { copy: 2 })]);
+    const within = await receiveAll(r, 1);
+    expect(within.map((m) => m.body)).toEqual([{ copy: 1 }]);
+    expect(await r.receive(5, NOTHING_WAIT_MS)).toHaveLength(0);
+    await r.complete(within[0]!);
+    // Past the window from every earlier publish of that id (whether or not a dropped copy renews it).
+    await c.advance(duplicateWindowMs + 500);
+    await c.broker.publish(t.topic, [msg("job-9:1", "a", { copy: 3 })]);
+    const after = await receiveAll(r, 1);
+    expect(after.map((m) => m.body)).toEqual([{ copy: 3 }]);
+    await r.complete(after[0]!);
+    await r.close();
+  });
+
   it("never delivers an expired message: TTLExpiredException in the DLQ with deadLetterOnExpiration, gone without", async () => {
     const t = await c.topic();
     // b does not dead-letter on expiration.

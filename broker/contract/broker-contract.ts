@@ -45,7 +45,7 @@ export function runBrokerContract(name: string, make: () => Promise<BrokerUnderT
       async topic(overrides = {}) {
         const topology: BrokerTopology = {
           topic: `contract-${process.pid}-${Date.now().toString(36)}-${++topicCounter}`,
-          duplicateDetectionWindowMs: 60_000,
+          duplicateDetectionWindowMs: overrides.duplicateDetectionWindowMs ?? 60_000,
           subscriptions: ["a", "b"].map((pool) => ({
             name: pool,
             lockDurationMs,

@@ -11,7 +11,13 @@ import { exposeScheduledCount } from "./scheduled-count-policy.js";
  *   `DefaultAzureCredential` (managed identity in Azure): no secret in production configuration.
  */
 export type ServiceBusConnection = (
-  | { connectionString: string; retryOptions?: RetryOptions }
+  | {
+      connectionString: string;
+      /** Where the administration client goes when it is not where messages go: Microsoft's
+       * Service Bus emulator serves its management API on its own port (5300). Default: the same. */
+      administrationConnectionString?: string;
+      retryOptions?: RetryOptions;
+    }
   | { fullyQualifiedNamespace: string; credential?: TokenCredential; retryOptions?: RetryOptions }
 ) & {
   /** Route the AMQP connection through another address (e.g. a local TCP fault proxy in front of
@@ -50,8 +56,9 @@ export function createClients(connection: ServiceBusConnection): { client: Servi
   };
   if ("connectionString" in connection) {
     const client = new ServiceBusClient(connection.connectionString, options);
-    const admin = new ServiceBusAdministrationClient(connection.connectionString, { retryOptions: ADMIN_RETRY_OPTIONS });
-    if (isEmulatorConnectionString(connection.connectionString)) useHttpForEmulator(admin);
+    const administration = connection.administrationConnectionString ?? connection.connectionString;
+    const admin = new ServiceBusAdministrationClient(administration, { retryOptions: ADMIN_RETRY_OPTIONS });
+    if (isEmulatorConnectionString(administration)) useHttpForEmulator(admin);
     exposeScheduledCount(admin);
     return { client, admin };
   }

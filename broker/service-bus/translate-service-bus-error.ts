@@ -4,7 +4,7 @@ import { BrokerError, type BrokerErrorCode } from "../port.js";
 /**
  * THE one translation from what @azure/service-bus throws into the broker port's BrokerError.
  *
- * Sources, in order:
+ * Sources, in order (an AggregateError of the SDK's retries is judged by its last attempt):
  * - ServiceBusError (AMQP side: sender, receiver, settlement, lock renewal) by its `code`;
  * - the SDK's plain "already settled" Error: the lock is gone as far as the caller is concerned;
  * - RestError from the administration client (ATOM over HTTP) by its `code`, then its `statusCode`,
@@ -16,8 +16,19 @@ import { BrokerError, type BrokerErrorCode } from "../port.js";
  */
 export function translateServiceBusError(error: unknown, what: string): BrokerError {
   if (error instanceof BrokerError) return error;
-  const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
-  return new BrokerError(brokerCodeOf(error), message, { cause: error });
+  const { last, attempts } = lastAttemptOf(error);
+  const detail = isServiceBusError(last) && last.code === "ServiceBusy" ? `the namespace is throttling requests (ServerBusy); back off and retry: ${last.message}` : last instanceof Error ? last.message : String(last);
+  const message = `${what}: ${detail}${attempts > 1 ? ` (after ${attempts} attempts)` : ""}`;
+  return new BrokerError(brokerCodeOf(last), message, { cause: error });
+}
+
+/**
+ * The SDK's retry loop (core-amqp) throws an AggregateError of every attempt's error when more
+ * than one attempt failed; what happened is the last attempt's error.
+ */
+function lastAttemptOf(error: unknown): { last: unknown; attempts: number } {
+  if (error instanceof AggregateError && error.errors.length > 0) return { last: error.errors[error.errors.length - 1], attempts: error.errors.length };
+  return { last: error, attempts: 1 };
 }
 
 /** The SDK's own check (a plain Error) when settling a message it already saw settled. */
@@ -36,6 +47,7 @@ const REST_CODES: Readonly<Record<string, BrokerErrorCode>> = {
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "REQUEST_SEND_ERROR"]);
 
 export function brokerCodeOf(error: unknown): BrokerErrorCode {
+  if (error instanceof AggregateError && error.errors.length > 0) return brokerCodeOf(error.errors[error.errors.length - 1]);
   const e = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; statusCode?: unknown; name?: unknown; message?: unknown };
   const text = typeof e.message === "string" ? e.message : "";
   if (isServiceBusError(error)) {

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
-import { parseTopology } from "../../contracts/topology-file.js";
 import { systemClock, type Topology } from "../../contracts/index.js";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
 import { type CoordinatorProcess, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
@@ -12,6 +11,7 @@ import type { Dispatcher } from "../../dispatcher/dispatcher-service.js";
 import { type EmbeddedCosmos, startEmbeddedCosmos } from "../../peers/cosmos/embedded-cosmos.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
 import { DefaultAzureCredential } from "@azure/identity";
+import { chaosTopology } from "./chaos-topology.js";
 import { FaultProxy } from "./fault-proxy.js";
 
 /**
@@ -65,23 +65,7 @@ export class LiveStack {
   private agentSeq = 0;
 
   async start(): Promise<void> {
-    this.topology = parseTopology({
-      topic: "assignments",
-      pools: [
-        {
-          name: "general",
-          capabilities: ["lang:ts"],
-          image: "chaos",
-          seats: 1,
-          maxReplicas: 50,
-          workload: "scaledObject",
-          leaseSeconds: 6,
-          acceptTimeoutSeconds: 30,
-          lockDurationSeconds: 10,
-          maxDeliveryCount: 5,
-        },
-      ],
-    });
+    this.topology = chaosTopology();
     let inner: CosmosStore;
     if (this.azure === undefined) {
       this.cosmos = await startEmbeddedCosmos();

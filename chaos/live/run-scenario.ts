@@ -7,6 +7,9 @@ import { checkHistory } from "../history/check-history.js";
 import { History } from "../history/history.js";
 import { recordTimeline } from "../history/timeline-commits.js";
 import { LiveStack } from "./live-stack.js";
+import { percentile } from "./percentile.js";
+import type { ProcessScenario } from "./process-scenario.js";
+import { runProcessScenario } from "./run-process-scenario.js";
 import type { Scenario } from "./scenarios.js";
 
 export interface Sample {
@@ -33,6 +36,8 @@ export interface ScenarioResult {
   ok: boolean;
   violations: string[];
   seconds: number;
+  /** What a scenario measured beyond the shared figures (takeover time, revocation delay, seed). */
+  facts?: Record<string, string | number>;
   figures: {
     jobs: number;
     shipped: number;
@@ -65,11 +70,12 @@ export interface ScenarioResult {
  * logged about being fenced. Also checks that the fault fired on the wire.
  */
 export async function runScenario(
-  scenario: Scenario,
+  scenario: Scenario | ProcessScenario,
   jobs: number,
   progress: (line: string) => void = () => undefined,
   options: { faultSeconds?: number } = {},
 ): Promise<ScenarioResult> {
+  if (scenario.kind === "processes") return runProcessScenario(scenario, jobs, progress, options);
   const started = Date.now();
   const history = new History(() => Date.now());
   const stack = new LiveStack();
@@ -329,12 +335,6 @@ async function timelineOf(stack: LiveStack, job: JobDoc, sleep: (ms: number) => 
       await sleep(200);
     }
   }
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Number(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!.toFixed(2));
 }
 
 /** Retries a call that failed on the store (bounded: ten attempts), waiting what it asks for. */

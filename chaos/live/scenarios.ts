@@ -1,5 +1,7 @@
 import type { ProxyMode } from "./fault-proxy.js";
 import type { LiveStack } from "./live-stack.js";
+import type { ProcessScenario } from "./process-scenario.js";
+import { PROCESS_SCENARIOS } from "./process-scenarios.js";
 
 export interface ScenarioContext {
   stack: LiveStack;
@@ -13,6 +15,8 @@ export interface ScenarioContext {
 }
 
 export interface Scenario {
+  /** In one test process (the default): the coordinator, the store and the broker are built here. */
+  kind?: "in-process";
   name: string;
   description: string;
   agents: number;
@@ -46,7 +50,7 @@ function brokerFault(name: string, description: string, mode: ProxyMode, fault: 
 }
 
 /** The named live scenarios. Every loop is bounded in count and time. */
-export const SCENARIOS: Scenario[] = [
+export const SCENARIOS: (Scenario | ProcessScenario)[] = [
   brokerFault("broker-outage", "the broker refuses connections for 8 s", { kind: "refuse" }, "broker-refuse", 8000),
   brokerFault("broker-blackhole", "connections stay open but nothing is forwarded for 8 s", { kind: "blackhole" }, "broker-blackhole", 8000),
   brokerFault(
@@ -180,4 +184,5 @@ export const SCENARIOS: Scenario[] = [
       }
     },
   },
+  ...PROCESS_SCENARIOS,
 ];

@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { Coordinator } from "./coordinator.js";
 
+/** What the loop drives: the coordinator itself, or the coordinator behind a leadership gate. */
+export type LoopTarget = Pick<Coordinator, "tick" | "nextDeadline" | "clock">;
+
 export interface CoordinatorLoopOptions {
   /** Longest sleep between passes even with nothing due (picks up clock-driven work). */
   maxIdleMs: number;
@@ -21,7 +24,7 @@ export class CoordinatorLoop {
   private idle: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly coordinator: Coordinator,
+    private readonly coordinator: LoopTarget,
     private readonly options: CoordinatorLoopOptions,
   ) {}
 

@@ -20,6 +20,11 @@ param cosmosMaxThroughput int = 4000
 param computeTarget string = 'containerApps'
 
 param coordinatorImage string = 'fleetdispatch.azurecr.io/fleet-coordinator:latest'
+@description('Coordinator replicas (Container Apps): one leader, the others take over within the leadership lease.')
+@minValue(1)
+param coordinatorReplicas int = 2
+@description('Leadership lease of the coordinator replicas, in ms (at most a third of the shortest pool lease).')
+param leaderLeaseMs int = 15000
 
 @description('Topic every assignment is published to.')
 param topicName string = 'assignments'
@@ -98,6 +103,8 @@ module containerApps 'modules/container-apps.bicep' = if (computeTarget == 'cont
     logAnalyticsCustomerId: logs.outputs.customerId
     logAnalyticsWorkspaceName: logs.outputs.name
     coordinatorImage: coordinatorImage
+    coordinatorReplicas: coordinatorReplicas
+    leaderLeaseMs: leaderLeaseMs
     coordinatorIdentityId: identities.outputs.coordinatorId
     coordinatorClientId: identities.outputs.coordinatorClientId
     scalerIdentityId: identities.outputs.scalerId

@@ -24,6 +24,25 @@ interface TrackedDelivery {
   lostAt?: number;
 }
 
+/** What Service Bus answers a throttled request with; the SDK reads it as ServiceBusy (retryable). */
+const SERVER_BUSY = {
+  condition: "com.microsoft:server-busy",
+  description: "The request was terminated because the namespace is being throttled (ServerBusy). Please wait 2 seconds and try again.",
+};
+
+/** Which requests the broker answers with ServerBusy (fault injection for throttling tests). */
+export interface ServerBusy {
+  sends: boolean;
+  receives: boolean;
+}
+
+export interface AmqpServerOptions {
+  /** Resolves once what was just published is durable; a publish is acknowledged only then. */
+  durable?: () => Promise<void>;
+  /** Told of every message a topic accepted (or dropped as a duplicate), before it is acknowledged. */
+  onPublished?: (topic: string, messageId: string, duplicate: boolean) => void;
+}
+
 /** A client still holding a message whose lock is gone gets MessageLockLost when it settles; after
  * this long we assume it never will (the SDK gives up on a settlement after 60 s). */
 const ABANDONED_DELIVERY_MS = 65_000;
@@ -40,8 +59,13 @@ export class AmqpServer {
   private readonly deliveries = new Map<AmqpDelivery, TrackedDelivery>();
   private readonly unsubscribe: () => void;
   private sequence = 0;
+  private busy: ServerBusy = { sends: false, receives: false };
+  private busyRefusals = 0;
 
-  constructor(private readonly state: BrokerState) {
+  constructor(
+    private readonly state: BrokerState,
+    private readonly options: AmqpServerOptions = {},
+  ) {
     this.unsubscribe = state.onQueueChange((queue) => this.pumpQueue(queue));
     this.container.on("receiver_open", (context: AmqpContext) => this.onClientSender(context));
     this.container.on("sender_open", (context: AmqpContext) => this.onClientReceiver(context));
@@ -105,6 +129,23 @@ export class AmqpServer {
     this.unsubscribe();
   }
 
+  /** Answers sends and/or receives with ServerBusy until told otherwise; open receivers are detached
+   * with it at once (the SDK reopens them, and is refused again while it lasts). */
+  setServerBusy(busy: ServerBusy): void {
+    this.busy = { ...busy };
+    if (!busy.receives) return;
+    for (const consumer of [...this.consumers]) {
+      this.consumers.delete(consumer);
+      this.busyRefusals++;
+      consumer.link.close({ condition: SERVER_BUSY.condition, description: SERVER_BUSY.description });
+    }
+  }
+
+  /** Requests answered with ServerBusy so far. */
+  serverBusyRefusals(): number {
+    return this.busyRefusals;
+  }
+
   // ---- links ---------------------------------------------------------------------------
 
   /** The client opened a sender: our end receives. Targets: `$cbs`, `<entity>/$management`, or a topic. */
@@ -133,6 +174,11 @@ export class AmqpServer {
     attach.snd_settle_mode = remote?.snd_settle_mode ?? 0;
     attach.rcv_settle_mode = remote?.rcv_settle_mode ?? 0;
     if (address === "$cbs" || address.endsWith("/$management")) return;
+    if (this.busy.receives) {
+      this.busyRefusals++;
+      link.close({ condition: SERVER_BUSY.condition, description: SERVER_BUSY.description });
+      return;
+    }
     try {
       const queue = this.state.queueAt(address);
       queue.subscription.accessedAt = this.state.now();
@@ -174,15 +220,33 @@ export class AmqpServer {
       delivery.update(true, rhea.message.accepted().described());
       return;
     }
+    const reject = (condition: string, description: string) => delivery.update(true, rhea.message.rejected({ error: { condition, description } }).described());
+    if (this.busy.sends) {
+      this.busyRefusals++;
+      reject(SERVER_BUSY.condition, SERVER_BUSY.description);
+      return;
+    }
     try {
       const format = context.format;
       const messages = format === BATCH_FORMAT ? decodeBatch(message as Buffer) : [message as AmqpMessage];
-      for (const single of messages) this.state.publish(address, single);
-      delivery.update(true, rhea.message.accepted().described());
+      for (const single of messages) {
+        const sequenceNumber = this.state.publish(address, single);
+        this.options.onPublished?.(address, String(single.message_id), sequenceNumber === undefined);
+      }
     } catch (error) {
-      const condition = error instanceof EntityNotFound ? "amqp:not-found" : "amqp:internal-error";
-      delivery.update(true, rhea.message.rejected({ error: { condition, description: error instanceof Error ? error.message : String(error) } }).described());
+      reject(error instanceof EntityNotFound ? "amqp:not-found" : "amqp:internal-error", error instanceof Error ? error.message : String(error));
+      return;
     }
+    // Acknowledged only once durable: a sender told "accepted" must find the message after a crash.
+    const durable = this.options.durable;
+    if (durable === undefined) {
+      delivery.update(true, rhea.message.accepted().described());
+      return;
+    }
+    durable().then(
+      () => settleQuietly(() => delivery.update(true, rhea.message.accepted().described())),
+      (error: unknown) => settleQuietly(() => reject("amqp:internal-error", `the broker could not persist the message: ${error instanceof Error ? error.message : String(error)}`)),
+    );
   }
 
   private reply(connection: AmqpConnection, replyTo: unknown, message: AmqpMessage): void {
@@ -298,6 +362,15 @@ export class AmqpServer {
 function finish(delivery: AmqpDelivery, state: unknown): void {
   delivery.update(true, state);
   (delivery as { remote_settled?: boolean }).remote_settled = true;
+}
+
+/** A late acknowledgement whose link closed meanwhile has nobody to tell: the sender retries. */
+function settleQuietly(settle: () => void): void {
+  try {
+    settle();
+  } catch {
+    // The link or connection is gone.
+  }
 }
 
 function asString(value: unknown): string | undefined {

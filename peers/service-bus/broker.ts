@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { AmqpServer } from "./amqp-server.js";
@@ -14,6 +15,9 @@ export interface LocalServiceBusOptions {
   dataDir?: string;
   /** How often locks and time-to-live are checked. */
   sweepIntervalMs?: number;
+  /** Appends one JSON line per message a topic accepted (`{ at, topic, messageId, duplicate }`),
+   * before the sender is told: what chaos runs check "nothing published without a commit" on. */
+  traceFile?: string;
 }
 
 export interface LocalServiceBus {
@@ -28,10 +32,12 @@ export interface LocalServiceBus {
   restart(options?: { loseLocks?: boolean; downForMs?: number }): Promise<void>;
   /** Drops every client connection but keeps listening. */
   dropConnections(): Promise<void>;
+  /** Answers sends and/or receives with ServerBusy (Azure's throttling) until called with false. */
+  setServerBusy(busy: { sends?: boolean; receives?: boolean } | false): void;
   close(): Promise<void>;
   createTopic(name: string, settings?: Partial<TopicSettings>): void;
   createSubscription(topic: string, name: string, settings?: Partial<SubscriptionSettings>): void;
-  stats(): { topics: number; connections: number; messages: number; deadLetters: number };
+  stats(): { topics: number; connections: number; messages: number; deadLetters: number; serverBusyRefusals: number };
 }
 
 /**
@@ -43,8 +49,12 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
   const host = options.host ?? "127.0.0.1";
   const state = new BrokerState(() => Date.now());
   if (options.dataDir !== undefined) loadSnapshot(state, options.dataDir);
-  const stopSnapshots = options.dataDir === undefined ? () => undefined : startSnapshots(state, options.dataDir);
-  const amqp = new AmqpServer(state);
+  const snapshots = options.dataDir === undefined ? undefined : startSnapshots(state, options.dataDir);
+  const traceFile = options.traceFile;
+  const amqp = new AmqpServer(state, {
+    ...(snapshots === undefined ? {} : { durable: () => snapshots.flush() }),
+    ...(traceFile === undefined ? {} : { onPublished: (topic, messageId, duplicate) => appendFileSync(traceFile, `${JSON.stringify({ at: Date.now(), topic, messageId, duplicate })}\n`) }),
+  });
   const http = createHttpServer((request, response) => void handleAtomRequest(state, request, response));
   const sockets = new Set<Socket>();
   let server: Server | undefined;
@@ -109,11 +119,14 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
     async dropConnections() {
       await amqp.closeConnections();
     },
+    setServerBusy(busy) {
+      amqp.setServerBusy(busy === false ? { sends: false, receives: false } : { sends: busy.sends === true, receives: busy.receives === true });
+    },
     async close() {
       clearInterval(sweep);
       await closeEverything();
       amqp.dispose();
-      stopSnapshots();
+      snapshots?.stop();
       http.close();
     },
     createTopic(name, settings) {
@@ -131,7 +144,7 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
           deadLetters += subscription.dlq.messages.size;
         }
       }
-      return { topics: state.topics.size, connections: sockets.size, messages, deadLetters };
+      return { topics: state.topics.size, connections: sockets.size, messages, deadLetters, serverBusyRefusals: amqp.serverBusyRefusals() };
     },
   };
 }

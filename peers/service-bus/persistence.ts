@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerState } from "./broker-state.js";
 import type { StoredMessage } from "./entities.js";
@@ -24,26 +24,75 @@ interface Snapshot {
 
 type PersistedMessage = Omit<StoredMessage, "message" | "lockToken" | "lockedUntil"> & { encoded: string };
 
-/** Writes the broker's state (topology and messages, not locks) to `dir`, debounced and atomically
- * (write then rename), so a killed broker process loses only its locks. */
-export function startSnapshots(state: BrokerState, dir: string, debounceMs = 200): () => void {
+export interface Snapshots {
+  /** Resolves once the state as of now is on disk (fsynced): a publish is acknowledged after it. */
+  flush(): Promise<void>;
+  /** Writes what is pending and stops. */
+  stop(): void;
+}
+
+/**
+ * Writes the broker's state (topology and messages, not locks) to `dir`: after any change within
+ * `debounceMs`, and within `flushDelayMs` when a publish waits on `flush()`, so one write (temporary
+ * file, fsync, rename, directory fsync) covers every publish that arrived meanwhile. A killed
+ * broker process loses its locks and nothing it acknowledged.
+ */
+export function startSnapshots(state: BrokerState, dir: string, debounceMs = 200, flushDelayMs = 5): Snapshots {
   mkdirSync(dir, { recursive: true });
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = Number.POSITIVE_INFINITY;
+  let waiting: { resolve: () => void; reject: (error: Error) => void }[] = [];
   const write = () => {
     timer = undefined;
-    const tmp = join(dir, `${FILE}.tmp`);
-    writeFileSync(tmp, JSON.stringify(snapshotOf(state)));
-    renameSync(tmp, join(dir, FILE));
-  };
-  state.onChange(() => {
-    timer ??= setTimeout(write, debounceMs);
-  });
-  return () => {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      write();
+    timerAt = Number.POSITIVE_INFINITY;
+    const waiters = waiting;
+    waiting = [];
+    try {
+      writeDurably(dir, JSON.stringify(snapshotOf(state)));
+      for (const waiter of waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error instanceof Error ? error : new Error(String(error)));
     }
   };
+  const writeWithin = (ms: number) => {
+    const at = Date.now() + ms;
+    if (timer !== undefined && timerAt <= at) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(write, ms);
+    timerAt = at;
+  };
+  state.onChange(() => writeWithin(debounceMs));
+  return {
+    flush: () =>
+      new Promise<void>((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        writeWithin(flushDelayMs);
+      }),
+    stop: () => {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        write();
+      }
+    },
+  };
+}
+
+function writeDurably(dir: string, text: string): void {
+  const tmp = join(dir, `${FILE}.tmp`);
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, FILE));
+  const dirFd = openSync(dir, "r");
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
 
 export function loadSnapshot(state: BrokerState, dir: string): void {

@@ -6,8 +6,8 @@ import type { BrokerUnderTest } from "../../broker/contract/broker-contract.js";
  * The Service Bus adapter on the namespace behind a connection string, with a foreign producer
  * beside it: a plain SDK client that sends raw bytes that are not JSON, as a stray tool would.
  */
-export function serviceBusUnderTest(connectionString: string): BrokerUnderTest {
-  const broker = new ServiceBusBroker({ connectionString });
+export function serviceBusUnderTest(connectionString: string, administrationConnectionString?: string): BrokerUnderTest {
+  const broker = new ServiceBusBroker({ connectionString, ...(administrationConnectionString === undefined ? {} : { administrationConnectionString }) });
   const raw = new ServiceBusClient(connectionString);
   return {
     broker,

@@ -1,5 +1,5 @@
 // Azure Container Apps: the environment (logs to Log Analytics), the coordinator app (API,
-// scheduler, reaper, dispatcher, external scaler) with external ingress, and one event-driven
+// scheduler, reaper, dispatcher, external scaler; two replicas, one leader) with external ingress, and one event-driven
 // Container Apps Job per pool scaled by an azure-servicebus rule on the pool's subscription.
 param namePrefix string
 param location string
@@ -18,6 +18,11 @@ param serviceBusFqdn string
 param cosmosEndpoint string
 param topicName string
 param pools array
+@description('Coordinator replicas: one leads, the others forward to it and take over when it goes (docs/adr/0007).')
+@minValue(1)
+param coordinatorReplicas int = 2
+@description('The leadership lease in ms: at most a third of the shortest pool lease (the coordinator refuses to start otherwise).')
+param leaderLeaseMs int = 15000
 @secure()
 @description('Per pool name, the enrollment token its containers exchange for their own factory token (POST /fleet/enrollment-tokens without maxUses).')
 param poolEnrollmentTokens object
@@ -60,6 +65,11 @@ resource coordinator 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'AZURE_CLIENT_ID', value: coordinatorClientId }
             { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
             { name: 'HOST', value: '0.0.0.0' }
+            // Two replicas, one leader (docs/adr/0007): the leader schedules, relays and reaps; the
+            // other forwards every request to it and takes over within the lease. Each replica is
+            // reached by the others at its own address (the first non-loopback IPv4) and port 8080.
+            { name: 'LEADER_ELECTION', value: 'on' }
+            { name: 'LEADER_LEASE_MS', value: string(leaderLeaseMs) }
           ]
           probes: [
             { type: 'Liveness', httpGet: { path: '/healthz', port: 8080 } }
@@ -67,8 +77,8 @@ resource coordinator 'Microsoft.App/containerApps@2024-03-01' = {
           ]
         }
       ]
-      // One active coordinator: its ready index and leases live in its memory (rebuilt at start).
-      scale: { minReplicas: 1, maxReplicas: 1 }
+      // Exactly two: one leads, one stands by warm; more would only add followers.
+      scale: { minReplicas: coordinatorReplicas, maxReplicas: coordinatorReplicas }
     }
   }
 }
