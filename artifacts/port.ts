@@ -67,7 +67,7 @@ export class ArtifactError extends Error {
   constructor(
     readonly code: ArtifactErrorCode,
     message: string,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = "ArtifactError";

@@ -3,6 +3,7 @@ import pino from "pino";
 import { createBroker } from "../broker/registry.js";
 import type { StorePort } from "../store/port.js";
 import { createStore } from "../store/registry.js";
+import { createArtifactStore } from "../artifacts/registry.js";
 import { CredentialRegistry } from "../coordinator/auth/credentials.js";
 import { mintDevCredentials } from "../coordinator/dev-credentials.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
@@ -88,6 +89,12 @@ async function main(): Promise<number | undefined> {
   }
   const broker = config.broker === undefined ? undefined : createBroker(config.broker);
   if (broker !== undefined) cleanups.unshift(() => broker.close());
+  const artifactStore = config.artifacts === undefined ? undefined : createArtifactStore(config.artifacts);
+  banner.push(
+    config.artifacts === undefined
+      ? "  artifacts: pointers only (set ARTIFACTS_CONNECTION_STRING or ARTIFACTS_ACCOUNT_URL to serve logs and files)"
+      : `  artifacts: Blob Storage, container ${config.artifacts.container ?? "fleet-artifacts"}${"accountUrl" in config.artifacts ? ` at ${config.artifacts.accountUrl} (managed identity)` : ""}; kept ${config.artifactRetentionDays === undefined ? "until deleted" : `${config.artifactRetentionDays} days`}`,
+  );
   const processHandle = await buildCoordinatorProcess({
     store,
     ...(broker === undefined ? {} : { broker }),
@@ -99,6 +106,7 @@ async function main(): Promise<number | undefined> {
     credentialStalenessMs: config.credentialStalenessMs,
     scaler: config.scaler,
     ...(config.reportsDir === undefined ? {} : { reportsDir: config.reportsDir }),
+    artifacts: { ...(artifactStore === undefined ? {} : { store: artifactStore }), ...(config.artifactRetentionDays === undefined ? {} : { retentionDays: config.artifactRetentionDays }) },
   });
   credentials = registry;
   cleanups.unshift(() => processHandle.close());

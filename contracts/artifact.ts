@@ -122,6 +122,8 @@ export const ArtifactListResponse = z
     },
   });
 
+export type ArtifactListResponse = z.infer<typeof ArtifactListResponse>;
+
 export const ArtifactDeleteResponse = ArtifactView.meta({ id: "ArtifactDeleted", example: { ...EXAMPLE_LOG, state: "deleted", deletedAt: "2026-02-01T10:00:00.000Z", deletedBy: "op-acme", download: null } });
 
 export const ArtifactLinkResponse = z
@@ -142,7 +144,8 @@ export const ArtifactLinkResponse = z
 export const LogQuery = z
   .object({
     offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).meta({ description: "the byte to read from (the nextOffset of the previous call)" }),
-    limit: z.coerce.number().int().min(1).max(262_144).default(65_536).meta({ description: "at most this many bytes" }),
+    // At least 4: a UTF-8 character is at most 4 bytes, so every call makes progress.
+    limit: z.coerce.number().int().min(4).max(262_144).default(65_536).meta({ description: "at most this many bytes (at least 4)" }),
   })
   .strict();
 
@@ -163,6 +166,8 @@ export const LogChunkResponse = z
     id: "LogChunk",
     example: { artifactId: `${EXAMPLE_JOB}:2:log`, jobId: EXAMPLE_JOB, epoch: 2, offset: 0, nextOffset: 61, size: 61, text: "[fleet] attempt 1 of build-api (epoch 2) on general-7f3a\nok\n", live: true },
   });
+
+export type LogChunkResponse = z.infer<typeof LogChunkResponse>;
 
 /** A streamed download's body, for the OpenAPI document. */
 export const ArtifactBytes = z.string().meta({

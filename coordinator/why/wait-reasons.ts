@@ -17,6 +17,8 @@ export interface WaitFacts {
     updatedAt: number;
     lease?: { pool: string; factoryId?: string; assignedAt: number; acceptBy: number; acceptedAt?: number; expiresAt?: number };
     deadLetter?: { reason: string; source: string };
+    /** The open review round, when the job awaits its reviewers. */
+    review?: { round: number; counted: number; needed: number; roles: readonly string[] };
   };
   /** Each dependency with its key and stage; `stage` undefined: it no longer exists. */
   deps: readonly { id: string; key?: string; stage?: Stage }[];
@@ -57,6 +59,20 @@ export function waitReasons(facts: WaitFacts): WhyReason[] {
         leaseExpiresAt: job.lease.expiresAt === undefined ? null : isoTime(job.lease.expiresAt),
       }),
     ];
+  }
+  if (job.stage === "review" && job.lease === undefined && job.review !== undefined) {
+    const { round, counted, needed, roles } = job.review;
+    return [
+      reasonOf("awaiting_review", `waiting for its reviewers: ${counted} of ${needed} approvals${roles.length === 0 ? "" : ` from ${roles.join(" or ")}`} (round ${round}); approve, request changes or reject with POST /fleet/jobs/:id/review`, {
+        round,
+        approvals: counted,
+        needed,
+        roles: [...roles],
+      }),
+    ];
+  }
+  if (job.stage === "testing" && job.lease === undefined) {
+    return [reasonOf("awaiting_ship", `it passed and waits for a person to ship it (autoship is off)${job.stageReason === undefined ? "" : `: ${job.stageReason}`}`, { reason: job.stageReason ?? null })];
   }
   if (job.stage === "assigned" && job.lease !== undefined) {
     return [
