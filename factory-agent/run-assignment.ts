@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AssignmentMessage, Clock, JobDoc, ReleaseLeaseBody, Timers } from "../contracts/index.js";
 import type { CoordinatorPort } from "./coordinator-port.js";
 import type { Engine, EngineOutcome, EngineStage } from "./engines/port.js";
+import { outcomeRecord } from "./release-fields.js";
 
 export interface RunOptions {
   workDir: string;
@@ -91,7 +92,7 @@ export class AttemptRunner {
   private async releaseBody(epoch: number, outcome: EngineOutcome): Promise<ReleaseLeaseBody> {
     if (this.abortReason === "drain") {
       const checkpoint = await this.engine.checkpoint(this.job, { workDir: this.options.workDir }).catch(() => undefined);
-      return { leaseEpoch: epoch, outcome: "drained", message: "drained on scale-in", ...(checkpoint === undefined ? {} : { checkpoint }) };
+      return { leaseEpoch: epoch, outcome: "drained", message: "drained on scale-in", ...(checkpoint === undefined ? {} : { checkpoint }), ...outcomeRecord(outcome) };
     }
     switch (outcome.kind) {
       case "later":
@@ -102,7 +103,7 @@ export class AttemptRunner {
           outcome: "shipped",
           ...(outcome.message === undefined ? {} : { message: outcome.message }),
           ...(outcome.insights === undefined ? {} : { insights: outcome.insights }),
-          ...(outcome.artifacts === undefined ? {} : { artifacts: outcome.artifacts }),
+          ...outcomeRecord(outcome),
         };
       default:
         return {
@@ -110,7 +111,7 @@ export class AttemptRunner {
           outcome: outcome.kind,
           message: outcome.message,
           ...(outcome.insights === undefined ? {} : { insights: outcome.insights }),
-          ...(outcome.artifacts === undefined ? {} : { artifacts: outcome.artifacts }),
+          ...outcomeRecord(outcome),
         };
     }
   }
