@@ -25,10 +25,18 @@ export function assertOwnArtifacts(job: JobDoc, epoch: number, artifacts: readon
 /**
  * Marks artifacts deleted on the job (the bytes are gone; the pointers stay, for the record).
  * `keys` are store keys; pointers already marked keep their first deletion. Returns the job
- * unchanged (same object) when nothing matched, so a repeated sweep writes nothing.
+ * unchanged (same object) when nothing matched, so a repeated sweep writes nothing. `adopt` is a
+ * pointer the run never recorded (the log of an attempt that never released): it is added to the
+ * run, deleted, so the record shows what was removed.
  */
-export function markArtifactsDeleted(job: JobDoc, keys: ReadonlySet<string>, by: string, now: number): JobDoc {
+export function markArtifactsDeleted(job: JobDoc, keys: ReadonlySet<string>, by: string, now: number, adopt?: { epoch: number; pointer: ArtifactPointer }): JobDoc {
   let next = job;
+  if (adopt !== undefined && adopt.pointer.key !== undefined && keyBelongsTo(adopt.pointer.key, job.productId, job.id, adopt.epoch)) {
+    const run = job.runs.find((r) => r.epoch === adopt.epoch);
+    if (run !== undefined && !(run.artifacts ?? []).some((a) => a.key === adopt.pointer.key) && (run.artifacts?.length ?? 0) < 50) {
+      next = updateRun(next, adopt.epoch, (current) => ({ ...current, artifacts: [...(current.artifacts ?? []), { ...adopt.pointer, deletedAt: now, deletedBy: by }] }));
+    }
+  }
   for (const run of job.runs) {
     const hits = (run.artifacts ?? []).some((a) => a.key !== undefined && keys.has(a.key) && a.deletedAt === undefined);
     if (!hits) continue;

@@ -20,7 +20,7 @@ import { runOfEpoch } from "../lifecycle/runs.js";
 /** What the catalog needs of the coordinator: product-scoped reads and the one write that marks pointers. */
 export interface ArtifactJobs {
   getJob(productScope: string | undefined, id: string): Promise<JobDoc>;
-  markArtifactsDeleted(productScope: string | undefined, id: string, keys: ReadonlySet<string>, by: string): Promise<JobDoc>;
+  markArtifactsDeleted(productScope: string | undefined, id: string, keys: ReadonlySet<string>, by: string, adopt?: { epoch: number; pointer: ArtifactPointer }): Promise<JobDoc>;
 }
 
 export interface ArtifactCatalogOptions {
@@ -81,7 +81,7 @@ export class ArtifactCatalog {
     const target = await this.resolve(productScope, artifactId);
     if (target.pointer?.deletedAt !== undefined) throw deletedError(target.id, target.pointer);
     const read = await this.guard(() => this.store().read(target.key), `reading ${target.id}`);
-    if (read === undefined) throw new FleetError("NOT_FOUND", `artifact ${target.id} has no bytes in the artifact store (never uploaded, expired or deleted)`);
+    if (read === undefined) throw new FleetError("NOT_FOUND", `artifact ${target.id} has no bytes in the artifact store (never uploaded, expired or deleted)`, undefined, { hint: false });
     return { body: read.body, bytes: read.bytes, contentType: read.contentType, name: target.pointer?.name ?? "attempt.log" };
   }
 
@@ -91,7 +91,7 @@ export class ArtifactCatalog {
     if (target.pointer?.deletedAt !== undefined) throw deletedError(target.id, target.pointer);
     const store = this.store();
     if ((await this.guard(() => store.stat(target.key), `reading ${target.id}`)) === undefined) {
-      throw new FleetError("NOT_FOUND", `artifact ${target.id} has no bytes in the artifact store (never uploaded, expired or deleted)`);
+      throw new FleetError("NOT_FOUND", `artifact ${target.id} has no bytes in the artifact store (never uploaded, expired or deleted)`, undefined, { hint: false });
     }
     const now = this.options.clock.now();
     const signed = await this.guard(() => store.link(target.key, { expiresInSeconds: this.options.linkSeconds ?? 300, now, downloadName: target.pointer?.name ?? "attempt.log" }), `signing ${target.id}`);
@@ -105,9 +105,14 @@ export class ArtifactCatalog {
   async remove(productScope: string | undefined, artifactId: string, by: string): Promise<ArtifactView> {
     const target = await this.resolve(productScope, artifactId);
     if (target.pointer?.deletedAt === undefined) await this.guard(() => this.store().delete(target.key), `deleting ${target.id}`);
-    const job = target.pointer === undefined ? target.job : await this.options.jobs.markArtifactsDeleted(productScope, target.job.id, new Set([target.key]), by);
+    // A log the run never recorded (the attempt did not release) is recorded now, as deleted.
+    const adopt =
+      target.pointer === undefined
+        ? { epoch: target.run.epoch, pointer: { id: target.id, name: "attempt.log", uri: this.store().uriOf(target.key), kind: "log" as const, key: target.key, contentType: "text/plain; charset=utf-8" } }
+        : undefined;
+    const job = await this.options.jobs.markArtifactsDeleted(productScope, target.job.id, new Set([target.key]), by, adopt);
     const run = runOfEpoch(job, target.run.epoch) ?? target.run;
-    const pointer = run.artifacts?.find((a) => a.id === target.id) ?? { name: "attempt.log", uri: this.store().uriOf(target.key), kind: "log" as const, key: target.key, deletedAt: this.options.clock.now(), deletedBy: by };
+    const pointer = run.artifacts?.find((a) => a.key === target.key) ?? { ...adopt!.pointer, deletedAt: this.options.clock.now(), deletedBy: by };
     return this.viewOf(job, run, pointer, target.id);
   }
 

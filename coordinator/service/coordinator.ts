@@ -15,6 +15,7 @@ import {
   RUNNING_STAGES,
   type WhyAnswer,
   type OperatorAction,
+  type ArtifactPointer,
   type PatchJobBody,
   type ProductReviewPolicyView,
   type PutReviewPolicyBody,
@@ -540,8 +541,8 @@ export class Coordinator {
   }
 
   /** Marks artifacts deleted on the job (their bytes are gone); one write, none when nothing matched. */
-  markArtifactsDeleted(productScope: string | undefined, id: string, keys: ReadonlySet<string>, by: string): Promise<JobDoc> {
-    return this.book.mutate(id, productScope, (job) => markArtifactsDeleted(job, keys, by, this.clock.now()));
+  markArtifactsDeleted(productScope: string | undefined, id: string, keys: ReadonlySet<string>, by: string, adopt?: { epoch: number; pointer: ArtifactPointer }): Promise<JobDoc> {
+    return this.book.mutate(id, productScope, (job) => markArtifactsDeleted(job, keys, by, this.clock.now(), adopt));
   }
 
   // ---- operators and the broker -------------------------------------------------------------

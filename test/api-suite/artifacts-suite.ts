@@ -90,6 +90,15 @@ export function artifactsSuite(makeStore: MakeStore): void {
       const listed = await matches(ArtifactListResponse, await h!.call("GET", `/fleet/jobs/${job.id}/artifacts`));
       expect(listed.items).toEqual([expect.objectContaining({ id: artifactIdOf(job.id, job.leaseEpoch, "log"), kind: "log", state: "live", download: `/fleet/artifacts/${artifactIdOf(job.id, job.leaseEpoch, "log")}` })]);
       expect((await h!.call("GET", `/fleet/jobs/${job.id}/runs/9/log`)).statusCode).toBe(404);
+      // Deleting a log the run has not recorded yet records it, deleted.
+      const deleted = await matches(ArtifactDeleteResponse, await h!.call("DELETE", `/fleet/artifacts/${artifactIdOf(job.id, job.leaseEpoch, "log")}`));
+      expect(deleted).toMatchObject({ kind: "log", state: "deleted", deletedBy: "op-acme" });
+      expect(await bytes.stat(logKey)).toBeUndefined();
+      const after = await matches(ArtifactListResponse, await h!.call("GET", `/fleet/jobs/${job.id}/artifacts`));
+      expect(after.items.map((item) => [item.kind, item.state])).toEqual([["log", "deleted"]]);
+      const read = await h!.call("GET", url);
+      expect(read.statusCode).toBe(404);
+      expect(read.json().error.message).toContain("was deleted by op-acme");
     });
 
     it("lists the pointers a release recorded and streams their bytes, in the token's product only", async () => {
