@@ -16,6 +16,9 @@ param serviceBusNamespaceName string
 @description('Service Bus host (<name>.servicebus.windows.net), for the SDKs in the containers.')
 param serviceBusFqdn string
 param cosmosEndpoint string
+@description('Blob Storage for attempts\' logs and files (https://<account>.blob.core.windows.net/), reached with managed identity.')
+param artifactsAccountUrl string
+param artifactRetentionDays int
 param topicName string
 param pools array
 @secure()
@@ -59,6 +62,8 @@ resource coordinator 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'COSMOS_ENDPOINT', value: cosmosEndpoint }
             { name: 'AZURE_CLIENT_ID', value: coordinatorClientId }
             { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
+            { name: 'ARTIFACTS_ACCOUNT_URL', value: artifactsAccountUrl }
+            { name: 'ARTIFACT_RETENTION_DAYS', value: string(artifactRetentionDays) }
             { name: 'HOST', value: '0.0.0.0' }
           ]
           probes: [
@@ -123,6 +128,7 @@ resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
             { name: 'SEATS', value: string(pool.seats) }
             { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
             { name: 'AZURE_CLIENT_ID', value: poolClientIds[i] }
+            { name: 'ARTIFACTS_ACCOUNT_URL', value: artifactsAccountUrl }
             { name: 'COORDINATOR_URL', value: 'https://${coordinator.properties.configuration.ingress.fqdn}' }
             { name: 'ENROLLMENT_TOKEN', secretRef: 'enrollment-token' }
           ]
