@@ -92,7 +92,7 @@ export function assertTransition(from: Stage, to: Stage, actor: Actor, facts: Tr
   if (conditional?.only === "not-awaiting-review") {
     throw new FleetError(
       "ILLEGAL_TRANSITION",
-      `a ${actor} may not move a job that awaits its reviewers from '${from}' to '${to}': its reviewers decide (POST /fleet/jobs/:id/review), or requeue, reject or cancel it`,
+      `${articled(actor)} may not move a job that awaits its reviewers from '${from}' to '${to}': its reviewers decide (POST /fleet/jobs/:id/review), or requeue, reject or cancel it`,
       { from, to, actor, awaitingReview: true },
       { hint: false },
     );
@@ -105,7 +105,11 @@ export function assertTransition(from: Stage, to: Stage, actor: Actor, facts: Tr
       awaitingReview: false,
     }, { hint: false });
   }
-  throw new FleetError("ILLEGAL_TRANSITION", `a ${actor} may not move a job from '${from}' to '${to}'`, { from, to, actor });
+  throw new FleetError("ILLEGAL_TRANSITION", `${articled(actor)} may not move a job from '${from}' to '${to}'`, { from, to, actor });
+}
+
+function articled(actor: Actor): string {
+  return `${/^[aeiou]/.test(actor) ? "an" : "a"} ${actor}`;
 }
 
 /** Whether the job rests at `review` for its reviewers: what the gate's rules depend on. */

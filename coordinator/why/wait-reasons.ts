@@ -72,7 +72,8 @@ export function waitReasons(facts: WaitFacts): WhyReason[] {
     ];
   }
   if (job.stage === "testing" && job.lease === undefined) {
-    return [reasonOf("awaiting_ship", `it passed and waits for a person to ship it (autoship is off)${job.stageReason === undefined ? "" : `: ${job.stageReason}`}`, { reason: job.stageReason ?? null })];
+    const reason = job.stageReason ?? "passed; waiting for a person to ship it (autoship is off)";
+    return [reasonOf("awaiting_ship", `${reason}: ship it (POST /fleet/jobs/:id/actions/ship) or ask for a review`, { reason })];
   }
   if (job.stage === "assigned" && job.lease !== undefined) {
     return [
