@@ -129,6 +129,21 @@ export function artifactsSuite(makeStore: MakeStore): void {
       expect(link.json().error.message).toContain("cannot sign download links");
     });
 
+    it("serves operators only: a factory token is refused, and no token learns nothing", async () => {
+      await start();
+      const job = await running("private");
+      await bytes.append(attemptLogKey("acme", job.id, job.leaseEpoch), Buffer.from("secret-ish output\n"));
+      const id = artifactIdOf(job.id, job.leaseEpoch, "log");
+      for (const url of [`/fleet/jobs/${job.id}/artifacts`, `/fleet/jobs/${job.id}/runs/${job.leaseEpoch}/log`, `/fleet/artifacts/${id}`, `/fleet/artifacts/${id}/link`]) {
+        const asFactory = await h!.call("GET", url, { as: "general", factoryId: "f-1" });
+        expect(asFactory.statusCode, url).toBe(403);
+        expect(asFactory.body).not.toContain("secret-ish");
+        expect((await h!.call("GET", url, { token: null })).statusCode, url).toBe(401);
+      }
+      expect((await h!.call("DELETE", `/fleet/artifacts/${id}`, { as: "general", factoryId: "f-1" })).statusCode).toBe(403);
+      expect((await bytes.stat(attemptLogKey("acme", job.id, job.leaseEpoch)))?.bytes).toBe(18);
+    });
+
     it("refuses pointers outside the releasing attempt's folder", async () => {
       await start();
       const job = await running("escape");
