@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Invariant } from "./history/violation.js";
 import { renderHtmlReport } from "./live/html-report.js";
 import { runScenario, type ScenarioResult } from "./live/run-scenario.js";
 import { SCENARIOS } from "./live/scenarios.js";
@@ -12,8 +13,41 @@ import { runSimulation, type SimResult } from "./sim/simulation.js";
  * one-line replay command for each failing seed, writes a JSON report, and exits non-zero when
  * any invariant was violated.
  */
+function usage(): string {
+  const scenarios = SCENARIOS.map((s) => s.name);
+  return [
+    "Usage: npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--bug NAME] [--report DIR]",
+    `       npm run chaos -- <scenario|all> [--jobs N] [--duration S] [--report DIR]`,
+    "",
+    "The chaos suite. `sim` runs the deterministic simulation (the real coordinator, relay, monitor and",
+    "factory agent on a virtual clock, faults and operators' levers drawn from each seed) and judges each",
+    "seed's recorded history; a failing seed prints the command that replays it. A scenario runs real",
+    "processes on 127.0.0.1 with TCP fault proxies and judges the recorded history the same way.",
+    "",
+    "Options:",
+    "  --seeds A..B     sim: the seeds to run (default 1..200)",
+    "  --jobs N         jobs per seed (sim, default 30, at most 5000) or per scenario (default 20)",
+    "  --no-fencing     sim: plant the fencing bug (the checker must catch it)",
+    `  --bug NAME       sim: plant one bug: ${Object.keys(PLANTED_BUGS).join(", ")}`,
+    "  --duration S     scenarios: how long timed faults last, in seconds (0 < S <= 600)",
+    "  --report DIR     where the JSON (and, for scenarios, HTML) reports go (default reports)",
+    "  -h, --help       show this help and exit",
+    "",
+    `Scenarios: ${scenarios.join(", ")}, or all.`,
+    "Environment: FLEET_CHAOS_SERVICEBUS_NAMESPACE and FLEET_CHAOS_COSMOS_ENDPOINT run the scenarios against Azure",
+    "(DefaultAzureCredential); FLEET_HERD_JOBS sizes the thundering herd.",
+    "",
+    "Exit codes: 0 every invariant held, 1 an invariant was violated, 2 bad usage.",
+    "",
+  ].join("\n");
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(usage());
+    return 0;
+  }
   const flag = (name: string) => {
     const i = args.indexOf(name);
     return i === -1 ? undefined : args[i + 1];
@@ -25,11 +59,7 @@ async function main(): Promise<number> {
   if (mode === "all" || (mode !== undefined && names.includes(mode)))
     return runLive(mode === "all" ? SCENARIOS.map((s) => s.name) : [mode], Number(flag("--jobs") ?? 20), flag("--report") ?? "reports", duration);
   if (mode !== "sim") {
-    process.stderr.write(
-      `usage: npm run chaos -- sim [--seeds A..B] [--jobs N] [--no-fencing] [--bug ${Object.keys(PLANTED_BUGS).join("|")}] [--report DIR]\n` +
-        `       npm run chaos -- <${names.join("|")}|all> [--jobs N] [--duration S] [--report DIR]\n` +
-        `'${mode ?? ""}' is not a known mode\n`,
-    );
+    process.stderr.write(`npm run chaos: '${mode ?? ""}' is not a known mode; give sim, a scenario or all (see --help)\n`);
     return 2;
   }
   const range = /^(\d+)\.\.(\d+)$/.exec(flag("--seeds") ?? "1..200");
@@ -59,11 +89,20 @@ async function main(): Promise<number> {
   const sum = (pick: (r: SimResult) => number) => results.reduce((a, r) => a + pick(r), 0);
   const deadLettered: Record<string, number> = {};
   const faults: Record<string, number> = {};
+  const levers: Record<string, number> = {};
+  const productPauses: Record<string, number> = {};
   for (const r of results) {
     for (const [k, v] of Object.entries(r.check.figures.deadLettered)) deadLettered[k] = (deadLettered[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.faults)) faults[k] = (faults[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.faults)) {
+      const into = k.startsWith("lever-") ? levers : faults;
+      const name = k.replace(/^lever-/, "");
+      into[name] = (into[name] ?? 0) + v;
+    }
+    for (const [k, v] of Object.entries(r.check.figures.levers.pauses.productPauses)) productPauses[k] = (productPauses[k] ?? 0) + v;
   }
   const f = (pick: (r: SimResult) => number) => sum(pick);
+  const violated = (...invariants: Invariant[]) => f((r) => r.check.violations.filter((v) => invariants.includes(v.invariant)).length);
+  const l = (pick: (levers: SimResult["check"]["figures"]["levers"]) => number) => f((r) => pick(r.check.figures.levers));
   const rows: [string, string | number][] = [
     ["seeds", `${from}..${to} (${results.length})`],
     ["simulated time / wall time", `${(sum((r) => r.simulatedMs) / 1000).toFixed(0)} s / ${(wallMs / 1000).toFixed(1)} s (${Math.round(sum((r) => r.simulatedMs) / wallMs)}x)`],
@@ -84,6 +123,24 @@ async function main(): Promise<number> {
     ["agent kills / pauses / drains / poison crashes", `${f((r) => r.check.figures.agentKills)} / ${f((r) => r.check.figures.agentPauses)} / ${f((r) => r.check.figures.agentDrains)} / ${f((r) => r.check.figures.poisonCrashes)}`],
     ["coordinator crashes", f((r) => r.check.figures.coordinatorCrashes)],
     ["faults injected", JSON.stringify(faults)],
+    ["lever faults injected", JSON.stringify(levers)],
+    [
+      "pauses committed: product finish/drain/stop, pool pause/drain, budget ceilings reached",
+      `${productPauses.finish ?? 0}/${productPauses.drain ?? 0}/${productPauses.stop ?? 0}, ${l((x) => x.pauses.poolPauses)}/${l((x) => x.pauses.poolDrains)}, ${l((x) => x.pauses.ceilingsReached)}`,
+    ],
+    ["assignments judged against pauses and ceilings", l((x) => x.pauses.assignmentsChecked)],
+    ["ASSIGNED WHILE PAUSED (must be 0)", violated("assigned-while-paused")],
+    ["delayed assignments judged / ASSIGNED BEFORE notBefore (must be 0)", `${l((x) => x.delayedAssignments)} / ${violated("assigned-before-not-before")}`],
+    ["preemptions requested / done", `${l((x) => x.checkpoints.preemptionsRequested)} / ${l((x) => x.checkpoints.preemptions)}`],
+    ["drained releases / next attempts started from the checkpoint kept", `${l((x) => x.checkpoints.drainedReleases)} / ${l((x) => x.checkpoints.resumedFromCheckpoint)}`],
+    ["CHECKPOINTS LOST (must be 0)", violated("checkpoint-lost")],
+    [
+      "schedule occurrences owed / submitted once / late (coordinator down, store refusing) / skipped under overlap skip (excused)",
+      `${l((x) => x.schedules.expected)} / ${l((x) => x.schedules.submitted)} / ${l((x) => x.schedules.late)} / ${l((x) => x.schedules.skippedForOverlap)}`,
+    ],
+    ["SCHEDULE OCCURRENCES TWICE / SKIPPED (must be 0)", `${violated("schedule-submitted-twice")} / ${violated("schedule-occurrence-skipped")}`],
+    ["spend accrued / runs costed / spend readings judged", `${(l((x) => x.spend.accruedMicro) / 1e6).toFixed(2)} USD / ${l((x) => x.spend.costedRuns)} / ${l((x) => x.spend.readings)}`],
+    ["SPEND MISMATCHES (must be 0)", violated("spend-mismatch")],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\n`);

@@ -21,6 +21,7 @@ import { DeadLetterView } from "../coordinator/service/dead-letter-view.js";
 import { EventHub } from "../coordinator/service/event-hub.js";
 import { FactoryEnrollment } from "../coordinator/service/factory-enrollment.js";
 import { FactoryRegistry, type PoolFactoryHealth } from "../coordinator/service/factory-registry.js";
+import type { DeadLetterSink } from "../dispatcher/dead-letter-monitor.js";
 import { type Dispatcher, startDispatcher } from "../dispatcher/dispatcher-service.js";
 import type { OutboxRelayOptions } from "../dispatcher/outbox-relay.js";
 import { type ExternalScalerServer, startExternalScaler } from "../keda/external-scaler/external-scaler-server.js";
@@ -67,6 +68,11 @@ export interface CoordinatorProcessOptions {
     deadLetterPollMs?: number;
     /** false: no timers (the simulator pumps the relay and polls the monitor itself). */
     background?: boolean;
+    /** An observer of dead-letter reconciliations: given the coordinator (where the monitor hands
+     * each broker dead letter), returns the sink the monitor calls instead, which must pass every
+     * call through and return its answer. Only the caller of the sink learns whether a
+     * reconciliation applied or was stale, so this is where the simulator records each one. */
+    observeDeadLetters?: (coordinator: DeadLetterSink) => DeadLetterSink;
   };
   /** The KEDA external push scaler (gRPC), served when a broker is configured. */
   scaler?: { host: string; port: number } | false;
@@ -167,7 +173,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       topology,
       store,
       isAwaitingAccept: (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch),
-      deadLetters: coordinator,
+      deadLetters: options.dispatcher?.observeDeadLetters?.(coordinator) ?? coordinator,
       clock,
       logger,
       ...(options.random === undefined ? {} : { random: options.random }),

@@ -91,7 +91,7 @@ export const JobDoc = z
     baseBranch: BaseBranch.optional(),
     /** The job's own review policy (submitted as `review`, or raised by a review request). */
     reviewPolicy: ReviewPolicyPatch.optional(),
-    /** The latest review round (docs/adr/0007-the-review-gate.md). */
+    /** The latest review round (docs/adr/0008-the-review-gate.md). */
     review: JobReview.optional(),
     /** Job ids this job waits for. */
     deps: z.array(Id).max(LIMITS.deps),

@@ -20,6 +20,8 @@ export class FakeCoordinatorPort implements CoordinatorPort {
   readonly calls: (CoordinatorCall & { at: number })[] = [];
   /** Return a refusal to answer a call with it instead. */
   refuse: (call: CoordinatorCall) => FakeRefusal | undefined = () => undefined;
+  /** Directives to answer a renewal with (`stop`, `drain`), as the coordinator adds them. */
+  renewDirectives: (call: Extract<CoordinatorCall, { op: "renew" }>) => Pick<RenewAnswer, "stop" | "drain"> = () => ({});
 
   constructor(
     private readonly job: JobDoc,
@@ -35,7 +37,8 @@ export class FakeCoordinatorPort implements CoordinatorPort {
   }
 
   async renew(jobId: string, epoch: number): Promise<CallResult<RenewAnswer>> {
-    return this.answer({ op: "renew", jobId, epoch }, () => ({ jobId, leaseEpoch: epoch, expiresAt: this.now() + 30_000 }));
+    const call = { op: "renew" as const, jobId, epoch };
+    return this.answer(call, () => ({ jobId, leaseEpoch: epoch, expiresAt: this.now() + 30_000, ...this.renewDirectives(call) }));
   }
 
   async report(jobId: string, epoch: number, stage: ReportedStage, checkpoint?: Checkpoint): Promise<CallResult<JobDoc>> {

@@ -96,6 +96,48 @@ describe("AttemptRunner on a manual clock", () => {
     expect(release?.at).toBe(Date.UTC(2026, 0, 1) + 15_000);
   });
 
+  it("on a renewal answered with 'stop' stops the engine as a drain, checkpoints and releases 'drained' with the checkpoint", async () => {
+    const { job, coordinator, contexts, ended } = start();
+    coordinator.renewDirectives = () =>
+      coordinator.of("renew").length >= 2 ? { stop: { reason: "preempted", message: "critical job j-c needs this seat", preemptor: "j-c" } } : {};
+    await time.advance(20_000);
+    expect(await ended).toBe("released");
+    expect(contexts[0]?.signal.aborted).toBe(true);
+    expect(contexts[0]?.abortReason()).toBe("drain");
+    const [release] = coordinator.of("release");
+    expect(release?.body).toEqual({
+      leaseEpoch: 4,
+      outcome: "drained",
+      message: "stopped by the coordinator (preempted): critical job j-c needs this seat",
+      checkpoint: { ref: `wip/${job.id}`, note: "simulated checkpoint" },
+    });
+    // Released at the second renewal (a third and two thirds of the lease), nothing after it.
+    expect(release?.at).toBe(Date.UTC(2026, 0, 1) + 20_000);
+    expect(coordinator.of("renew")).toHaveLength(2);
+    await time.advance(60_000);
+    expect(coordinator.calls.filter((c) => c.at > release!.at)).toEqual([]);
+  });
+
+  it("passes on what an interrupted run cost when it releases 'drained'", async () => {
+    time = new ManualTime();
+    const job = acceptedJob(time);
+    const coordinator = new FakeCoordinatorPort(job, () => time.now());
+    coordinator.renewDirectives = () => ({ stop: { reason: "product-paused", message: "product acme is paused with mode 'stop'" } });
+    const engine: Engine = {
+      name: "costly",
+      run: async (_job, context) => {
+        await context.timers.sleep(60_000, context.signal).catch(() => undefined);
+        return { kind: "retryable", message: "interrupted", insights: { costUsd: 1.25 } };
+      },
+      checkpoint: async () => ({ ref: "wip/partial" }),
+    };
+    const runner = new AttemptRunner(job, messageOf(job), coordinator, engine, { workDir: ".tmp/runner-test", defaultWallMs: 3_600_000, logger, clock: time, timers: time });
+    const ended = runner.run();
+    await time.advance(10_000);
+    expect(await ended).toBe("released");
+    expect(coordinator.of("release")[0]?.body).toMatchObject({ outcome: "drained", checkpoint: { ref: "wip/partial" }, insights: { costUsd: 1.25 } });
+  });
+
   it("aborts the engine when the job's wall-clock budget runs out and releases it as retryable", async () => {
     const { coordinator, contexts, ended } = start({ budget: { wallSeconds: 5 } });
     await time.advance(5_000);

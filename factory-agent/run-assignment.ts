@@ -19,11 +19,15 @@ export type AttemptEnd = "released" | "fenced" | "unreachable";
  * One accepted attempt: runs the engine under the job's wall-clock budget, keeps the lease alive
  * (renewing at a third of its life), reports stage changes with the epoch (each at most once), and
  * releases the lease with the outcome. The lease MUST be released once the job has been
- * attempted, except when the coordinator fenced us out (then the job is someone else's).
+ * attempted, except when the coordinator fenced us out (then the job is someone else's). A renewal
+ * answered with `stop` (the job is preempted, or its product paused with mode stop) ends the
+ * attempt as a drain does: the engine is stopped, checkpoints, and the job is released `drained`.
  */
 export class AttemptRunner {
   private readonly controller = new AbortController();
   private abortReason: "budget" | "drain" | "fenced" | undefined;
+  /** The coordinator's `stop` directive (a preemption, a product paused with mode stop), if it gave one. */
+  private stopDirective: { reason: string; message: string } | undefined;
   private lastReported: EngineStage;
 
   constructor(
@@ -92,7 +96,17 @@ export class AttemptRunner {
   private async releaseBody(epoch: number, outcome: EngineOutcome): Promise<ReleaseLeaseBody> {
     if (this.abortReason === "drain") {
       const checkpoint = await this.engine.checkpoint(this.job, { workDir: this.options.workDir }).catch(() => undefined);
-      return { leaseEpoch: epoch, outcome: "drained", message: "drained on scale-in", ...(checkpoint === undefined ? {} : { checkpoint }), ...outcomeRecord(outcome) };
+      const message = this.stopDirective === undefined ? "drained on scale-in" : `stopped by the coordinator (${this.stopDirective.reason}): ${this.stopDirective.message}`;
+      // What the interrupted run cost is spent all the same: it is accrued at this release too.
+      const insights = outcome.kind === "later" ? undefined : outcome.insights;
+      return {
+        leaseEpoch: epoch,
+        outcome: "drained",
+        message,
+        ...(checkpoint === undefined ? {} : { checkpoint }),
+        ...(insights === undefined ? {} : { insights }),
+        ...outcomeRecord(outcome),
+      };
     }
     switch (outcome.kind) {
       case "later":
@@ -137,6 +151,12 @@ export class AttemptRunner {
     try {
       const result = await this.client.renew(this.job.id, epoch);
       if (!result.ok && (result.code === "STALE_EPOCH" || result.code === "NOT_FOUND")) this.abort("fenced");
+      else if (result.ok && result.value.stop !== undefined && this.abortReason === undefined) {
+        // Checkpoint and hand the job back, as on a drain: the coordinator requeues it with the checkpoint.
+        this.stopDirective = result.value.stop;
+        this.options.logger.info({ reason: result.value.stop.reason, message: result.value.stop.message }, "told to stop: checkpointing and releasing the job");
+        this.abort("drain");
+      }
     } finally {
       this.renewing = false;
     }

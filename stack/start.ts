@@ -10,7 +10,7 @@ import { watchDemo } from "./watch-demo.js";
 const SPEC = {
   usage: "npm start -- [--demo] [--jobs N] [--port P] [--scaler-port P] [--host H] [--data-dir DIR] [--fresh] [--in-memory]",
   summary:
-    "The whole stack on this machine, each part its own supervised process: the Service Bus broker, the coordinator (API, scheduler, dispatcher, external scaler, with the Cosmos DB peer), and the autoscaler starting factory agents. A process that dies is restarted. State and development tokens live in the data directory and survive restarts. With STORE=cosmos or SERVICEBUS_NAMESPACE set, runs the coordinator against Azure instead (see npm run coordinator -- --help).",
+    "The whole stack on this machine, each part its own supervised process: the Cosmos DB peer (journalled to the data directory), the Service Bus broker, the coordinator (API, console, scheduler, dispatcher, external scaler), and the autoscaler starting factory agents. A process that dies is restarted. State and development tokens live in the data directory and survive restarts. With STORE=cosmos or SERVICEBUS_NAMESPACE set, runs the coordinator against Azure instead (see npm run coordinator -- --help).",
   options: {
     demo: { type: "boolean" },
     jobs: { type: "string" },

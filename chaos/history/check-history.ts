@@ -1,11 +1,16 @@
+import { checkCheckpoints } from "./checks/checkpoints.js";
 import { checkCompletions } from "./checks/completions.js";
 import { checkConcurrentExecution } from "./checks/concurrent-execution.js";
 import { checkDeadLetters } from "./checks/dead-letters.js";
 import { checkEpochs } from "./checks/epochs.js";
 import { checkFencing } from "./checks/fencing.js";
 import { checkLiveness } from "./checks/liveness.js";
+import { checkNotBefore } from "./checks/not-before.js";
 import { checkOutbox } from "./checks/outbox.js";
+import { checkPausedAssignments } from "./checks/paused-assignments.js";
 import { checkReplays } from "./checks/replay.js";
+import { checkScheduleOccurrences } from "./checks/schedule-occurrences.js";
+import { checkSpend } from "./checks/spend.js";
 import { checkStagePaths } from "./checks/stage-paths.js";
 import { checkStalledWorkers } from "./checks/stalled-workers.js";
 import { type HistoryFigures, figuresOf } from "./history-figures.js";
@@ -40,13 +45,21 @@ export interface HistoryCheck {
  * of Jepsen's queue checker: lost, unexpected and duplicated completions; no two agents executing
  * one attempt at once; legal stage paths; epochs only going up; no stale write accepted; no publish
  * without a committed assignment and the outbox within its bound; dead letters right; replays
- * completing once; each stalled worker fenced; liveness; and that the injected faults fired.
+ * completing once; each stalled worker fenced; the operators' levers (no assignment to a paused
+ * product or pool, none before its notBefore, spend exactly the runs' cost, every schedule
+ * occurrence submitted once, checkpoints kept across preemption); liveness; and that the
+ * injected faults fired.
  */
 export function checkHistory(input: CheckHistoryInput): HistoryCheck {
   const view = new HistoryView(input.history);
   const completions = checkCompletions(view);
   const fencing = checkFencing(view);
   const stalled = checkStalledWorkers(view);
+  const pauses = checkPausedAssignments(view);
+  const notBefore = checkNotBefore(view);
+  const spend = checkSpend(view);
+  const schedules = checkScheduleOccurrences(view);
+  const checkpoints = checkCheckpoints(view);
   const violations: Violation[] = [
     ...completions.violations,
     ...checkConcurrentExecution(view),
@@ -57,15 +70,29 @@ export function checkHistory(input: CheckHistoryInput): HistoryCheck {
     ...checkDeadLetters(view, { replayMustShip: input.replayMustShip }),
     ...checkReplays(view, { replayMustShip: input.replayMustShip }),
     ...stalled.violations,
+    ...pauses.violations,
+    ...notBefore.violations,
+    ...spend.violations,
+    ...schedules.violations,
+    ...checkpoints.violations,
     ...checkLiveness(view, { drainedInTime: input.drainedInTime, stalledPastLease: stalled.figures.stalledPastLease }),
   ];
   const notRecorded: Invariant[] = [];
   if (!view.has("publish")) notRecorded.push("publish-without-commit", "outbox-lag");
   if (view.factoryOps.length === 0) notRecorded.push("concurrent-execution", "stale-write");
+  if (view.controls.size === 0) notRecorded.push("assigned-while-paused");
+  if (view.spendReadings.length === 0 && !view.factoryOps.some((op) => op.costMicro !== undefined)) notRecorded.push("spend-mismatch");
+  if (view.schedules.size === 0) notRecorded.push("schedule-submitted-twice", "schedule-occurrence-skipped");
+  if (view.engineStarts.length === 0) notRecorded.push("checkpoint-lost");
   return {
     ok: violations.length === 0,
     violations,
     notRecorded,
-    figures: figuresOf(view, { completions: completions.figures, staleWritesAccepted: fencing.staleWritesAccepted, stalled: stalled.figures }),
+    figures: figuresOf(view, {
+      completions: completions.figures,
+      staleWritesAccepted: fencing.staleWritesAccepted,
+      stalled: stalled.figures,
+      levers: { pauses: pauses.figures, delayedAssignments: notBefore.delayedAssignments, spend: spend.figures, schedules: schedules.figures, checkpoints: checkpoints.figures },
+    }),
   };
 }

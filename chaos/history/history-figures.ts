@@ -1,4 +1,8 @@
+import type { CheckpointFigures } from "./checks/checkpoints.js";
 import type { CompletionFigures } from "./checks/completions.js";
+import type { PauseFigures } from "./checks/paused-assignments.js";
+import type { ScheduleFigures } from "./checks/schedule-occurrences.js";
+import type { SpendFigures } from "./checks/spend.js";
 import type { StalledWorkerFigures } from "./checks/stalled-workers.js";
 import { HistoryView } from "./history-view.js";
 import { FENCING_CODES, type FaultKind } from "./operation.js";
@@ -30,9 +34,20 @@ export interface HistoryFigures {
   agentDrains: number;
   poisonCrashes: number;
   coordinatorCrashes: number;
+  /** The operators' levers: what was pulled and what the lever invariants judged. */
+  levers: LeverFigures;
 }
 
-export function figuresOf(view: HistoryView, parts: { completions: CompletionFigures; staleWritesAccepted: number; stalled: StalledWorkerFigures }): HistoryFigures {
+export interface LeverFigures {
+  pauses: PauseFigures;
+  /** Assignments of jobs that carried a notBefore (delayed submissions, backoffs). */
+  delayedAssignments: number;
+  spend: SpendFigures;
+  schedules: ScheduleFigures;
+  checkpoints: CheckpointFigures;
+}
+
+export function figuresOf(view: HistoryView, parts: { completions: CompletionFigures; staleWritesAccepted: number; stalled: StalledWorkerFigures; levers: LeverFigures }): HistoryFigures {
   const finals = [...view.commitsByJob.keys()].map((id) => view.finalStage(id));
   const deadLettered: Record<string, number> = {};
   let takeovers = 0;
@@ -71,5 +86,6 @@ export function figuresOf(view: HistoryView, parts: { completions: CompletionFig
     agentDrains: faults("agent-drain"),
     poisonCrashes: faults("poison-crash"),
     coordinatorCrashes: faults("coordinator-crash"),
+    levers: parts.levers,
   };
 }

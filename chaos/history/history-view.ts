@@ -1,5 +1,5 @@
-import { type Stage, isTerminal } from "../../contracts/index.js";
-import type { CommitOp, DeliverOp, FactoryOp, FaultOp, Operation, PublishOp, SubmitOp } from "./operation.js";
+import { RUNNING_STAGES, type Stage, isTerminal } from "../../contracts/index.js";
+import type { CommitOp, ControlOp, DeliverOp, EngineStartOp, FactoryOp, FaultOp, Operation, PublishOp, ScheduleOp, SpendReadingOp, SubmitOp } from "./operation.js";
 
 /** Where an operation's invocation and completion fall in the history: time first, then place
  * (many things happen at one virtual instant; live, the times of operations read back from the
@@ -32,6 +32,12 @@ export class HistoryView {
   readonly faults: FaultOp[] = [];
   /** Every commit of a job, in the order the store applied them. */
   readonly commitsByJob = new Map<string, CommitOp[]>();
+  /** Every write of a product's or pool's controls, by `scope:name`, in order. */
+  readonly controls = new Map<string, ControlOp[]>();
+  /** Every write of a schedule, by `productId/name`, in order (its deletion last). */
+  readonly schedules = new Map<string, ScheduleOp[]>();
+  readonly spendReadings: SpendReadingOp[] = [];
+  readonly engineStarts: EngineStartOp[] = [];
   readonly ops: readonly Operation[];
 
   constructor(ops: readonly Operation[]) {
@@ -56,12 +62,21 @@ export class HistoryView {
         case "fault":
           this.faults.push(op);
           break;
-        case "commit": {
-          const list = this.commitsByJob.get(op.jobId) ?? [];
-          list.push(op);
-          this.commitsByJob.set(op.jobId, list);
+        case "commit":
+          push(this.commitsByJob, op.jobId, op);
           break;
-        }
+        case "control":
+          push(this.controls, `${op.scope}:${op.name}`, op);
+          break;
+        case "schedule":
+          push(this.schedules, `${op.productId}/${op.name}`, op);
+          break;
+        case "spend-reading":
+          this.spendReadings.push(op);
+          break;
+        case "engine-start":
+          this.engineStarts.push(op);
+          break;
         default:
           break;
       }
@@ -111,6 +126,50 @@ export class HistoryView {
     return lives;
   }
 
+  /** The last write of a product's (`scope` product) or pool's controls strictly before `point`. */
+  controlBefore(scope: ControlOp["scope"], name: string, point: Point): ControlOp | undefined {
+    let last: ControlOp | undefined;
+    for (const op of this.controls.get(`${scope}:${name}`) ?? []) {
+      if (!isBefore(invocationOf(op), point)) break;
+      last = op;
+    }
+    return last;
+  }
+
+  /**
+   * The commit a release try took effect with, if it did: the first write of its job inside the
+   * try (after its invocation, before its completion) that took the job out of a running stage
+   * of the try's epoch. A retried release that found the run already ended has none.
+   */
+  effectOf(release: FactoryOp): CommitOp | undefined {
+    const done = completionOf(release);
+    const start = invocationOf(release);
+    for (const commit of this.commitsOf(release.jobId)) {
+      const at = invocationOf(commit);
+      if (!isBefore(start, at)) continue;
+      if (done !== undefined && !isBefore(at, done)) break;
+      if (commit.from === undefined || !RUNNING_STAGES.has(commit.from) || RUNNING_STAGES.has(commit.stage)) continue;
+      if (this.stateBefore(release.jobId, at)?.epoch === release.epoch) return commit;
+    }
+    return undefined;
+  }
+
+  /** Every release try that took effect, with the commit it took effect with. */
+  effectiveReleases(): { release: FactoryOp; effect: CommitOp }[] {
+    const found: { release: FactoryOp; effect: CommitOp }[] = [];
+    for (const op of this.factoryOps) {
+      if (op.kind !== "release") continue;
+      const effect = this.effectOf(op);
+      if (effect !== undefined) found.push({ release: op, effect });
+    }
+    return found;
+  }
+
+  /** A commit that assigns the job (a fresh epoch handed to a pool). */
+  static isAssignment(commit: CommitOp): boolean {
+    return commit.stage === "assigned" && commit.from !== "assigned";
+  }
+
   static enteredTerminal(commit: CommitOp): boolean {
     return isTerminal(commit.stage) && (commit.from === undefined || !isTerminal(commit.from));
   }
@@ -118,4 +177,10 @@ export class HistoryView {
   finalStage(jobId: string): Stage | undefined {
     return this.commitsOf(jobId).at(-1)?.stage;
   }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }

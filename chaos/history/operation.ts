@@ -27,6 +27,10 @@ export interface SubmitOp extends OperationBase {
   /** The client knows it submitted work that crashes every worker. */
   poison: boolean;
   jobId?: string;
+  productId?: string;
+  priority?: string;
+  /** The job may not be assigned before this instant. */
+  notBefore?: number;
 }
 
 /** A job write the store applied: the truth every invariant is judged against. `from` is the stage
@@ -48,6 +52,15 @@ export interface CommitOp extends OperationBase {
   reason?: string;
   attempts: number;
   retries: number;
+  productId?: string;
+  /** The pool of the lease after the write (the pool an assignment went to). */
+  pool?: string;
+  /** The ref of the job's checkpoint after the write: what its next attempt resumes from. */
+  checkpoint?: string;
+  /** The job's accrued spend after the write, micro-USD (JobDoc.spend). */
+  spendMicro?: number;
+  /** The job is not to be assigned before this instant (delayed submission, retry backoff). */
+  notBefore?: number;
 }
 
 /** The relay hands one assignment message (`jobId:epoch`) to the broker. */
@@ -74,6 +87,10 @@ export interface FactoryOp extends OperationBase {
   call?: number;
   /** report: the stage reported; release: the outcome released with. */
   detail?: string;
+  /** release: the run's reported cost (insights.costUsd), micro-USD. */
+  costMicro?: number;
+  /** release: the ref of the checkpoint handed back with it. */
+  checkpoint?: string;
 }
 
 /** The dead-letter monitor reconciles a broker dead letter into its job. */
@@ -104,6 +121,68 @@ export interface ObservationOp extends OperationBase {
   epoch: number;
 }
 
+/** A product's or a pool's controls as the store applied them (containers `budgets`, `pools`):
+ * whether it is paused (and how), and for a product its budget. */
+export interface ControlOp extends OperationBase {
+  kind: "control";
+  scope: "product" | "pool";
+  /** The product id or the pool name. */
+  name: string;
+  paused: boolean;
+  /** product: the operator's pause mode; pool: "drain" when draining, else "finish". */
+  mode?: string;
+  /** product: the budget's ceiling, micro-USD (absent: none). */
+  ceilingMicro?: number;
+  window?: "daily" | "weekly" | "monthly" | "none";
+  windowStart?: string;
+}
+
+/** A schedule document as the store applied it (container `schedules`), or its deletion. */
+export interface ScheduleOp extends OperationBase {
+  kind: "schedule";
+  productId: string;
+  name: string;
+  deleted: boolean;
+  cron: string;
+  timeZone: string;
+  overlap: "skip" | "allow";
+  paused: boolean;
+  createdAt: number;
+  nextRunAt?: number;
+  lastSkippedAt?: number;
+  lastJobId?: string;
+  skipped: number;
+  submitted: number;
+}
+
+/** What the coordinator reported as a product's spend in its current window (the burndown an
+ * operator reads), micro-USD per UTC day. */
+export interface SpendReadingOp extends OperationBase {
+  kind: "spend-reading";
+  productId: string;
+  windowStartsAt: number;
+  windowEndsAt?: number;
+  spentMicro: number;
+  byDay: Record<string, number>;
+}
+
+/** An attempt's engine starts work, from the job as it was accepted: its checkpoint, if any. */
+export interface EngineStartOp extends OperationBase {
+  kind: "engine-start";
+  jobId: string;
+  epoch: number;
+  checkpoint?: string;
+}
+
+/** An operator pulls one of the levers (pause, resume, budget, schedule). */
+export interface LeverOp extends OperationBase {
+  kind: "lever";
+  lever: "pause-product" | "resume-product" | "put-budget" | "pause-pool" | "drain-pool" | "resume-pool" | "put-schedule" | "pause-schedule" | "resume-schedule" | "delete-schedule";
+  /** The product, pool or schedule it acts on. */
+  target: string;
+  detail?: string;
+}
+
 export type FaultKind =
   | "agent-kill"
   | "agent-pause"
@@ -124,7 +203,22 @@ export interface FaultOp extends OperationBase {
   epoch?: number;
 }
 
-export type Operation = SubmitOp | CommitOp | PublishOp | DeliverOp | FactoryOp | DeadLetterOp | ReplayOp | DeadLetterListOp | ObservationOp | FaultOp;
+export type Operation =
+  | SubmitOp
+  | CommitOp
+  | PublishOp
+  | DeliverOp
+  | FactoryOp
+  | DeadLetterOp
+  | ReplayOp
+  | DeadLetterListOp
+  | ObservationOp
+  | FaultOp
+  | ControlOp
+  | ScheduleOp
+  | SpendReadingOp
+  | EngineStartOp
+  | LeverOp;
 export type OperationKind = Operation["kind"];
 
 /** Error codes with which the coordinator fences a caller out of a job. */

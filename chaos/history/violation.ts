@@ -18,6 +18,12 @@ export const INVARIANTS = [
   "replay-not-once",
   "stalled-worker-not-fenced",
   "stalled-worker-kept-working",
+  "assigned-while-paused",
+  "assigned-before-not-before",
+  "spend-mismatch",
+  "schedule-submitted-twice",
+  "schedule-occurrence-skipped",
+  "checkpoint-lost",
   "liveness",
   "fault-did-not-fire",
 ] as const;

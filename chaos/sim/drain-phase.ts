@@ -1,3 +1,4 @@
+import { recordSpendReadings } from "./spend-readings.js";
 import type { SimWorld } from "./sim-world.js";
 import type { Submissions } from "./submit-phase.js";
 
@@ -9,19 +10,27 @@ export const STRAGGLERS_MS = 60_000;
 /** Every submission settled, every job terminal, the outbox empty, the coordinator up. */
 export function allTerminal(world: SimWorld, submissions: Submissions): boolean {
   const coordinator = world.coordinator.current;
-  if (coordinator === undefined || submissions.settled() < world.options.jobs) return false;
+  if (coordinator === undefined || submissions.settled() < submissions.expected) return false;
   if (Object.values(coordinator.queueState().byStage).some((count) => count > 0)) return false;
   return (world.coordinator.relay?.stats().pending ?? 1) === 0;
 }
 
 /**
  * Runs until everything is terminal (bounded), then a while longer so stragglers act before the
- * check: workers resuming from a pause, late retries. Returns whether it drained within the bound.
+ * check: workers resuming from a pause, late retries; then on until the levers are settled.
+ * Returns whether it drained within the bound.
  */
 export async function drain(world: SimWorld, submissions: Submissions, stragglersMs = STRAGGLERS_MS): Promise<boolean> {
   const { loop, clock } = world;
   await loop.run(clock.now() + DRAIN_LIMIT_MS, () => allTerminal(world, submissions), 4_000_000);
   const drained = allTerminal(world, submissions);
   await loop.run(clock.now() + stragglersMs, () => false, 4_000_000);
-  return drained && allTerminal(world, submissions);
+  // The schedule may outlive that wait: run on until the operators deleted it and lifted every
+  // lever, and its last occurrences' jobs ended too (nothing is faulted any more).
+  const done = () => allTerminal(world, submissions) && world.levers.settled();
+  await loop.run(clock.now() + DRAIN_LIMIT_MS, done, 4_000_000);
+  const settled = drained && done();
+  // Every job terminal: every accrual observed, so the coordinator's spend is exact here.
+  if (world.coordinator.current !== undefined) recordSpendReadings(world.history, world.coordinator.current);
+  return settled;
 }

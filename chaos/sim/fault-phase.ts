@@ -16,7 +16,7 @@ export function scheduleFaults(world: SimWorld): void {
       world.history.instant({ kind: "fault", fault: "broker-restart", actor: "broker" });
     });
   }
-  for (const planned of plan.coordinatorCrashes) {
+  for (const planned of [...plan.coordinatorCrashes, ...plan.levers.scheduleCrashes]) {
     loop.at(START + planned.at, () => {
       if (planned.afterTick) world.coordinator.crashAfterNextTick(planned.downMs);
       else world.coordinator.crash(planned.downMs);

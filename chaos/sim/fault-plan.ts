@@ -1,3 +1,4 @@
+import { type LeverPlan, drawLeverPlan } from "./lever-plan.js";
 import type { SeededRandom } from "./seeded-random.js";
 
 /** The fault mix of one run, itself drawn from the seed. Windows are virtual milliseconds. */
@@ -24,9 +25,12 @@ export interface FaultPlan {
   /** Settlements (complete, dead-letter) lost on the way: nothing applied, the caller times out,
    * and the message is delivered again once its lock expires, to whichever receiver asks next. */
   settleLossRate: number;
+  /** What the operators do meanwhile: budgets, pauses, preemptions, delayed jobs, a schedule. */
+  levers: LeverPlan;
 }
 
-export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): FaultPlan {
+/** `start`: the run's first instant (epoch ms), for the levers' calendar (budget windows, cron). */
+export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number, start: number): FaultPlan {
   const windows = (count: number, maxLength: number) =>
     Array.from({ length: count }, () => {
       const from = random.int(1000, faultPhaseMs - 1000);
@@ -54,5 +58,6 @@ export function drawFaultPlan(random: SeededRandom, faultPhaseMs: number): Fault
     maxClockSkewMs: random.int(0, 30_000),
     maxClockDrift: random.chance(0.5) ? random.next() * 0.9 : 0,
     settleLossRate: random.chance(0.5) ? random.next() * 0.2 : 0,
+    levers: drawLeverPlan(random, faultPhaseMs, start),
   };
 }

@@ -12,6 +12,11 @@ const EXPECTED: Record<Exclude<PlantedBug, "fencing-disabled">, { invariant: Inv
   "ignore-lost-lease": { invariant: "stalled-worker-kept-working", seeds: 20 },
   "monitor-reads-live-queue": { invariant: "healthy-dead-lettered", seeds: 5 },
   "replay-twice": { invariant: "replay-not-once", seeds: 10 },
+  "forget-pauses-on-restart": { invariant: "assigned-while-paused", seeds: 15 },
+  "forget-spend-on-restart": { invariant: "spend-mismatch", seeds: 5 },
+  "forget-not-before-on-restart": { invariant: "assigned-before-not-before", seeds: 15 },
+  "schedule-skips-after-restart": { invariant: "schedule-occurrence-skipped", seeds: 5 },
+  "preemption-drops-checkpoint": { invariant: "checkpoint-lost", seeds: 5 },
 };
 
 describe("the history checker catches every planted bug, naming the invariant it breaks", () => {

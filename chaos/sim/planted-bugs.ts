@@ -21,6 +21,16 @@ export const PLANTED_BUGS = {
   "monitor-reads-live-queue": "the dead-letter monitor dead-letters live assignments",
   /** The operator's replay runs again from a stale list after the replayed jobs finished (replay-not-once). */
   "replay-twice": "a replay runs a second time from a stale dead-letter list",
+  /** After a restart, paused products and pools come back open (assigned-while-paused). */
+  "forget-pauses-on-restart": "a restarted coordinator forgets the pauses of products and pools",
+  /** After a restart, the spend rebuilt misses what jobs had accrued (spend-mismatch). */
+  "forget-spend-on-restart": "a restarted coordinator rebuilds the spend without what the jobs recorded",
+  /** After a restart, delayed jobs are ready at once (assigned-before-not-before). */
+  "forget-not-before-on-restart": "a restarted coordinator forgets the notBefore of queued jobs",
+  /** After a restart, each schedule resumes one occurrence late (schedule-occurrence-skipped). */
+  "schedule-skips-after-restart": "a restarted coordinator moves every schedule one occurrence on",
+  /** A preempted job is requeued without its victim's checkpoint (checkpoint-lost). */
+  "preemption-drops-checkpoint": "a preempted job is requeued without the checkpoint its holder handed back",
 } as const;
 
 export type PlantedBug = keyof typeof PLANTED_BUGS;

@@ -1,10 +1,9 @@
-import { DeadLetterView } from "../../coordinator/service/dead-letter-view.js";
 import { drain } from "./drain-phase.js";
+import type { SimWorld } from "./sim-world.js";
+import type { Submissions } from "./submit-phase.js";
 
 /** After the replays drain: nothing is faulted any more, a little time for late calls suffices. */
 const REPLAY_STRAGGLERS_MS = 10_000;
-import type { SimWorld } from "./sim-world.js";
-import type { Submissions } from "./submit-phase.js";
 
 /**
  * What an operator does after an incident: deploys the fix for the poison work, lists the dead
@@ -15,10 +14,10 @@ import type { Submissions } from "./submit-phase.js";
 export async function replayDeadLetters(world: SimWorld, submissions: Submissions): Promise<boolean> {
   const { history } = world;
   const coordinator = world.coordinator.current;
-  if (coordinator === undefined) return false;
+  const view = world.coordinator.deadLetters;
+  if (coordinator === undefined || view === undefined) return false;
   world.poisonFixed = true;
   history.instant({ kind: "fault", fault: "fix-deployed", actor: "operator" });
-  const view = new DeadLetterView(world.store, coordinator);
   const page = await view.list(undefined, { includeDiscarded: false }, 500);
   history.instant({ kind: "dlq-list", actor: "operator", jobIds: page.items.map((item) => item.jobId) });
   if (page.items.length === 0) return true;

@@ -1,5 +1,6 @@
 import { ERROR_CATALOGUE, FleetError, type HeartbeatBody, type JobDoc } from "../../contracts/index.js";
 import type { FactoryPrincipal } from "../../coordinator/auth/principal.js";
+import { toMicroUsd } from "../../coordinator/lifecycle/run-cost.js";
 import type { Coordinator } from "../../coordinator/service/coordinator.js";
 import type { CallValues, CoordinatorCall, CoordinatorTransport, TransportOutcome } from "../../factory-agent/coordinator-port.js";
 import { FENCING_CODES, type Operation } from "../history/operation.js";
@@ -78,7 +79,8 @@ export class SimCoordinatorTransport implements CoordinatorTransport {
       }
       case "renew": {
         const job = await coordinator.renew(factory, call.jobId, call.epoch).catch((error: unknown) => this.unfenced(error, () => coordinator.getJob(undefined, call.jobId)));
-        return { jobId: job.id, leaseEpoch: job.leaseEpoch, ...(job.lease?.expiresAt === undefined ? {} : { expiresAt: job.lease.expiresAt }) };
+        // As the renew route answers: the lease, and what its holder is told (stop, drain).
+        return { jobId: job.id, leaseEpoch: job.leaseEpoch, ...(job.lease?.expiresAt === undefined ? {} : { expiresAt: job.lease.expiresAt }), ...coordinator.leaseDirectives(job) };
       }
       case "report":
         return coordinator
@@ -116,8 +118,16 @@ export class SimCoordinatorTransport implements CoordinatorTransport {
   }
 }
 
-function epochAndDetail(call: Exclude<CoordinatorCall, { op: "heartbeat" }>): { epoch: number; detail?: string } {
-  if (call.op === "release") return { epoch: call.body.leaseEpoch, detail: call.body.outcome };
+function epochAndDetail(call: Exclude<CoordinatorCall, { op: "heartbeat" }>): { epoch: number; detail?: string; costMicro?: number; checkpoint?: string } {
+  if (call.op === "release") {
+    const { body } = call;
+    return {
+      epoch: body.leaseEpoch,
+      detail: body.outcome,
+      ...(body.insights?.costUsd === undefined ? {} : { costMicro: toMicroUsd(body.insights.costUsd) }),
+      ...(body.checkpoint === undefined ? {} : { checkpoint: body.checkpoint.ref }),
+    };
+  }
   if (call.op === "report") return { epoch: call.epoch, detail: call.stage };
   return { epoch: call.epoch };
 }

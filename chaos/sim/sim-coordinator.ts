@@ -1,11 +1,13 @@
+import pino from "pino";
 import type { Topology } from "../../contracts/index.js";
 import type { BrokerPort } from "../../broker/port.js";
-import { FACTORY_STALE_AFTER_MS } from "../../composition/coordinator-process.js";
-import { Coordinator } from "../../coordinator/service/coordinator.js";
-import { FactoryRegistry } from "../../coordinator/service/factory-registry.js";
-import { DeadLetterMonitor, type DeadLetterSink } from "../../dispatcher/dead-letter-monitor.js";
-import { OutboxRelay } from "../../dispatcher/outbox-relay.js";
-import { storeOutboxSource, storeRelayWatermark } from "../../dispatcher/store-outbox.js";
+import { type CoordinatorProcess, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
+import { CredentialRegistry } from "../../coordinator/auth/credentials.js";
+import type { Coordinator } from "../../coordinator/service/coordinator.js";
+import type { DeadLetterView } from "../../coordinator/service/dead-letter-view.js";
+import type { FactoryRegistry } from "../../coordinator/service/factory-registry.js";
+import type { DeadLetterSink } from "../../dispatcher/dead-letter-monitor.js";
+import type { OutboxRelay } from "../../dispatcher/outbox-relay.js";
 import type { StorePort } from "../../store/port.js";
 import type { History } from "../history/history.js";
 import type { DeliveryBell } from "./delivery-bell.js";
@@ -14,6 +16,8 @@ import { PlantedBugStore, liveQueueBroker } from "./planted-coordinator-bugs.js"
 import type { PlantedBug } from "./planted-bugs.js";
 import { RecordingRelayBroker } from "./recording-relay-broker.js";
 import type { VirtualClock } from "./virtual-clock.js";
+
+const silent = pino({ level: "silent" });
 
 export interface SimCoordinatorDeps {
   clock: VirtualClock;
@@ -25,6 +29,8 @@ export interface SimCoordinatorDeps {
   bell: DeliveryBell;
   random: () => number;
   bug: PlantedBug | undefined;
+  /** Called after every boot, with the fresh process (the run reads the levers' state here). */
+  onBoot?: (process: CoordinatorProcess) => void;
 }
 
 /** The coordinator process of the simulation: undefined parts while it is down. */
@@ -33,6 +39,10 @@ export interface SimCoordinator {
   /** The factory registry the heartbeat route writes to. */
   readonly factories: FactoryRegistry | undefined;
   readonly relay: OutboxRelay | undefined;
+  /** The dead-letter view the operator's replay goes through. */
+  readonly deadLetters: DeadLetterView | undefined;
+  /** How many times it booted (the first boot included). */
+  readonly boots: number;
   /** Starts it (again): indexes rebuilt from the store, the relay recovered from its watermark. */
   boot(): Promise<void>;
   /** kill -9: everything in memory is lost; it boots again after `downMs`. */
@@ -46,22 +56,24 @@ export interface SimCoordinator {
 }
 
 /**
- * THE wiring of the simulation's coordinator side, in one place: the real coordinator (scorer,
- * lifecycle, reaper), its factory registry, the outbox relay and the dead-letter monitor on the
- * memory store and broker,
- * with their crash and boot. The relay's publishes and the monitor's reconciliations are recorded
- * in the history; the planted coordinator-side bugs wrap the store and the monitor's broker here.
+ * The simulation's coordinator side, built by THE composition root (`buildCoordinatorProcess`)
+ * as every other entry point builds it, without its HTTP API, its loop or any timer: the
+ * simulator drives the tick, the relay and the dead-letter monitor on its virtual clock. What is
+ * the simulator's own is only around the ports it passes in: the relay's publishes recorded in
+ * the history (a broker wrapper), each dead-letter reconciliation recorded with its outcome (the
+ * root's observer option), and the planted coordinator-side bugs (a store wrapper, and a broker
+ * whose dead-letter receivers open the live subscription).
  */
 export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
   const { clock, loop, history, topology } = deps;
   const relayBroker = new RecordingRelayBroker(deps.broker, history, deps.bell);
   let boots = 0;
   const store = new PlantedBugStore(deps.store, deps.bug, () => boots, relayBroker, topology.topic, () => clock.now());
-  const monitorBroker = deps.bug === "monitor-reads-live-queue" ? liveQueueBroker(deps.broker) : deps.broker;
-  let running: { coordinator: Coordinator; factories: FactoryRegistry; relay: OutboxRelay; monitor: DeadLetterMonitor } | undefined;
+  const broker = deps.bug === "monitor-reads-live-queue" ? liveQueueBroker(relayBroker) : relayBroker;
+  let running: CoordinatorProcess | undefined;
   let crashAfterTick: number | undefined;
 
-  const recordedSink = (coordinator: Coordinator): DeadLetterSink => ({
+  const recordedSink = (coordinator: DeadLetterSink): DeadLetterSink => ({
     async deadLetter(jobId, letter) {
       const op = history.invoke({ kind: "dead-letter", actor: "monitor", jobId, epoch: letter.epoch, reason: letter.reason });
       try {
@@ -83,32 +95,34 @@ export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
       return running?.factories;
     },
     get relay() {
-      return running?.relay;
+      return running?.dispatcher?.relay;
+    },
+    get deadLetters() {
+      return running?.deadLetters;
+    },
+    get boots() {
+      return boots;
     },
     async boot() {
       boots++;
       try {
-        const coordinator = new Coordinator({ store, clock, topology });
-        // As the composition root does: the registry learns who holds which lease from the rebuild on.
-        const factories = new FactoryRegistry({ store, clock, poolCapabilities: (pool) => coordinator.poolView(pool)?.definition.capabilities ?? [], staleAfterMs: FACTORY_STALE_AFTER_MS });
-        coordinator.onCommit((previous, next) => factories.observe(previous, next));
-        await coordinator.start();
-        const relay = new OutboxRelay(
-          {
-            broker: relayBroker,
-            topic: topology.topic,
-            source: storeOutboxSource(store, (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch)),
-            watermarks: storeRelayWatermark(store, topology.topic, () => clock.now()),
-            clock,
-            random: deps.random,
-          },
-          { watermarkIntervalMs: 1000 },
-        );
-        await relay.recover();
-        coordinator.addSink(relay);
-        const monitor = new DeadLetterMonitor({ broker: monitorBroker, topic: topology.topic, subscriptions: [{ name: "general", pool: "general" }], sink: recordedSink(coordinator) });
-        running = { coordinator, factories, relay, monitor };
+        running = await buildCoordinatorProcess({
+          store,
+          broker,
+          topology,
+          // No HTTP API: agents and operators call the coordinator in process, so no credential is read.
+          credentials: new CredentialRegistry(),
+          logger: silent,
+          clock,
+          random: deps.random,
+          loop: false,
+          http: false,
+          scaler: false,
+          processMetrics: false,
+          dispatcher: { background: false, relay: { watermarkIntervalMs: 1000 }, observeDeadLetters: recordedSink },
+        });
         history.instant({ kind: "fault", fault: "coordinator-restart", actor: "coordinator" });
+        deps.onBoot?.(running);
       } catch {
         // The store refused the rebuild: try again, as a restarting container would.
         loop.after(200, () => handle.boot());
@@ -116,7 +130,7 @@ export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
     },
     crash(downMs) {
       if (running === undefined) return;
-      running.relay.crash();
+      running.crash();
       running = undefined;
       history.instant({ kind: "fault", fault: "coordinator-crash", actor: "coordinator" });
       loop.after(downMs, () => handle.boot());
@@ -132,10 +146,10 @@ export function createSimCoordinator(deps: SimCoordinatorDeps): SimCoordinator {
       }
     },
     async pumpRelay() {
-      await running?.relay.pumpOnce();
+      await running?.dispatcher?.relay.pumpOnce();
     },
     async pollDeadLetters() {
-      await running?.monitor.pollOnce(50, 0);
+      await running?.dispatcher?.monitor.pollOnce(50, 0);
     },
   };
   return handle;

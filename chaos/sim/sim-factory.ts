@@ -50,13 +50,14 @@ export class SimFactory {
     this.agent = new Agent(config, {
       broker: new SimAgentBroker(world, this.process),
       client: world.bug === "ignore-lost-lease" ? leaseKeepingPort(client) : client,
-      engine: new SimulatedEngine(world, (job, epoch) => this.die("poison-crash", { jobId: job.id, epoch })),
+      engine: new SimulatedEngine(world, id, (job, epoch) => this.die("poison-crash", { jobId: job.id, epoch })),
       logger: silent,
       clock: this.process.clock,
       timers: this.process,
       random,
     });
-    const stopHeartbeat = startHeartbeat(client, HEARTBEAT_MS, () => ({ load: this.agent.stats().running, seats: 1 }), silent, this.process);
+    // A draining pool tells its agents with the heartbeat: finish what they hold, then exit.
+    const stopHeartbeat = startHeartbeat(client, HEARTBEAT_MS, () => ({ load: this.agent.stats().running, seats: 1 }), silent, this.process, () => this.agent.finishAndExit());
     void this.agent.run().then(
       () => {
         stopHeartbeat();

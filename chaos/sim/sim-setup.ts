@@ -9,14 +9,18 @@ import { EventLoop } from "./event-loop.js";
 import { type FaultPlan, drawFaultPlan } from "./fault-plan.js";
 import { RecordingStore } from "./recording-store.js";
 import { SeededRandom } from "./seeded-random.js";
+import { recordSpendReadings } from "./spend-readings.js";
 import { createSimCoordinator } from "./sim-coordinator.js";
 import type { SimOptions, SimWorld } from "./sim-world.js";
 import { VirtualClock } from "./virtual-clock.js";
 
 export const FAULT_PHASE_MS = 60_000;
-export const START = Date.UTC(2026, 0, 1);
+/** Half a minute before midnight at the end of a month (and a year): budget windows roll over,
+ * and a schedule's first occurrence falls, inside the fault phase. */
+export const START = Date.UTC(2025, 11, 31, 23, 59, 30);
 
-/** The simulated pool: one-shot factories with one seat, a 10 s lease. */
+/** The simulated pool: one-shot factories with one seat, a 10 s lease; preemption as the
+ * topology's default (a job preempted twice is protected). */
 const TOPOLOGY = {
   topic: "assignments",
   pools: [
@@ -47,7 +51,7 @@ export async function createWorld(options: SimOptions): Promise<{ world: SimWorl
   const clock = new VirtualClock(START);
   const loop = new EventLoop(clock);
   const history = new History(() => clock.now());
-  const plan: FaultPlan = { ...drawFaultPlan(random, FAULT_PHASE_MS), ...options.faults };
+  const plan: FaultPlan = { ...drawFaultPlan(random, FAULT_PHASE_MS, START), ...options.faults };
   const faults: Record<string, number> = {};
   const count = (name: string) => {
     faults[name] = (faults[name] ?? 0) + 1;
@@ -60,8 +64,20 @@ export async function createWorld(options: SimOptions): Promise<{ world: SimWorl
   await broker.ensureTopology(brokerTopologyOf(topology));
   const bell = new DeliveryBell();
   const bug = options.bug ?? (options.fencing ? undefined : "fencing-disabled");
-  const coordinator = createSimCoordinator({ clock, loop, history, topology, broker, store, bell, random: () => random.next(), bug });
-  const world: SimWorld = { options, bug, clock, random, loop, history, plan, topology, broker, store, memory, coordinator, bell, count, inFaultPhase, poisonFixed: false };
+  const coordinator = createSimCoordinator({
+    clock,
+    loop,
+    history,
+    topology,
+    broker,
+    store,
+    bell,
+    random: () => random.next(),
+    bug,
+    // The spend was just rebuilt from the store, before any call reached this process: exact.
+    onBoot: (process) => recordSpendReadings(history, process.coordinator),
+  });
+  const world: SimWorld = { options, bug, clock, random, loop, history, plan, topology, broker, store, memory, coordinator, bell, count, inFaultPhase, poisonFixed: false, levers: { settled: () => true } };
   return { world, faults };
 }
 

@@ -6,6 +6,7 @@ import type { History } from "../history/history.js";
 import type { DeliveryBell } from "./delivery-bell.js";
 import type { EventLoop } from "./event-loop.js";
 import type { FaultPlan } from "./fault-plan.js";
+import type { Levers } from "./lever-phase.js";
 import type { PlantedBug } from "./planted-bugs.js";
 import type { SeededRandom } from "./seeded-random.js";
 import type { SimCoordinator } from "./sim-coordinator.js";
@@ -47,4 +48,6 @@ export interface SimWorld {
   inFaultPhase(): boolean;
   /** The fix for poison work is deployed (before the dead letters are replayed). */
   poisonFixed: boolean;
+  /** The operators' levers (set once they are scheduled). */
+  levers: Levers;
 }

@@ -6,6 +6,7 @@ import { checkRun } from "./check-phase.js";
 import { drain } from "./drain-phase.js";
 import { runFaultPhase, scheduleFaults } from "./fault-phase.js";
 import type { FaultPlan } from "./fault-plan.js";
+import { scheduleLevers } from "./lever-phase.js";
 import { replayDeadLetters } from "./replay-phase.js";
 import { START, createWorld } from "./sim-setup.js";
 import type { SimOptions } from "./sim-world.js";
@@ -32,8 +33,8 @@ export interface SimResult {
  * One deterministic run: the real coordinator (scorer, lifecycle, reaper), outbox relay,
  * dead-letter monitor, KEDA ScaledJob formula and the shipped factory agent, on the memory store
  * and broker, a virtual clock and one seeded random source, with faults drawn from the seed.
- * Phases: submit and fault (together), heal, drain, replay the dead letters and drain again,
- * check the recorded history.
+ * Phases: submit, fault and the operators' levers (together), heal (the levers lifted), drain,
+ * replay the dead letters and drain again, check the recorded history.
  */
 export async function runSimulation(options: SimOptions): Promise<SimResult> {
   const wallStart = performance.now();
@@ -41,6 +42,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   await world.coordinator.boot();
   const factories = startBackgroundWork(world);
   scheduleFaults(world);
+  world.levers = scheduleLevers(world);
   const submissions = scheduleSubmissions(world);
   const healedAt = await runFaultPhase(world);
   const drained = await drain(world, submissions);

@@ -5,21 +5,11 @@ import { positiveInteger } from "../durations.js";
 import { usageError } from "../exit-codes.js";
 import { ago, paintStage, printJson, renderTable } from "../output.js";
 import { factLines } from "./jobs-inspect.js";
+import type { z } from "zod";
+import type { DeadLetterSummarySchema } from "../../contracts/api-responses.js";
 
-interface DeadLetter {
-  jobId: string;
-  idempotencyKey: string;
-  title?: string;
-  priority: string;
-  source: string;
-  reason: string;
-  description?: string;
-  pool?: string;
-  epoch: number;
-  at: string;
-  retries: number;
-  discardedAt?: string;
-}
+/** One dead letter as GET /fleet/dlq lists it (contracts/api-responses.ts). */
+type DeadLetter = z.infer<typeof DeadLetterSummarySchema>;
 
 interface FilterOptions {
   pool?: string;

@@ -8,7 +8,7 @@ import { runOfEpoch } from "./runs.js";
 import { type Actor, assertJobTransition, awaitsReview } from "./transitions.js";
 
 /**
- * The review gate (docs/adr/0007-the-review-gate.md). Pure decisions, each one conditional write:
+ * The review gate (docs/adr/0008-the-review-gate.md). Pure decisions, each one conditional write:
  * - a passing attempt (a shipped release) ships, opens a review round, or rests at `testing`,
  *   as its policy says (passAttempt);
  * - an operator asks for reviews of a job (requestReview);

@@ -30,7 +30,7 @@ const RUNNING: readonly Stage[] = ["building", "review", "testing"];
  * `assertTransition`; nothing else decides legality. Every return to `queued` bumps the epoch
  * (enforced by lifecycle/requeue.ts), which fences whoever held the job before.
  *
- * The review gate (docs/adr/0007-the-review-gate.md): a shipped release of a job whose policy
+ * The review gate (docs/adr/0008-the-review-gate.md): a shipped release of a job whose policy
  * asks for approvals goes to `review` without a lease, and only its reviewers move it on from
  * there; nobody ships it by hand while it awaits them.
  */

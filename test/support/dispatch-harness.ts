@@ -1,11 +1,13 @@
 import pino from "pino";
 import { parseTopology } from "../../contracts/topology-file.js";
 import { systemClock, type Topology } from "../../contracts/index.js";
-import { Coordinator } from "../../coordinator/service/coordinator.js";
+import type { Coordinator } from "../../coordinator/service/coordinator.js";
+import { CredentialRegistry } from "../../coordinator/auth/credentials.js";
+import { type CoordinatorProcess, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
 import { MemoryStore } from "../../store/memory/memory-store.js";
 import type { BrokerPort } from "../../broker/port.js";
 import { ServiceBusBroker } from "../../broker/service-bus/service-bus-broker.js";
-import { type Dispatcher, startDispatcher } from "../../dispatcher/dispatcher-service.js";
+import type { Dispatcher } from "../../dispatcher/dispatcher-service.js";
 import type { OutboxRelayOptions } from "../../dispatcher/outbox-relay.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
 
@@ -13,8 +15,12 @@ export interface DispatchHarness {
   local: LocalServiceBus;
   broker: BrokerPort;
   store: MemoryStore;
+  /** The coordinator of the process started last (start one with startDispatcher first). */
   coordinator: Coordinator;
   topology: Topology;
+  /** Starts a coordinator process with its dispatcher on the harness's store (through the composition
+   * root, as production does); a second call is a process restart: indexes rebuilt from the store,
+   * the relay recovered from its watermark. */
   startDispatcher(relay?: Partial<OutboxRelayOptions>): Promise<Dispatcher>;
   close(): Promise<void>;
 }
@@ -41,35 +47,43 @@ export async function startDispatchHarness(options: { window?: number; maxDelive
     ],
   });
   const store = new MemoryStore();
-  const coordinator = new Coordinator({ store, clock: systemClock, topology });
-  await coordinator.start();
   const broker = new ServiceBusBroker({ connectionString: local.connectionString });
-  const dispatchers: Dispatcher[] = [];
+  const processes: CoordinatorProcess[] = [];
+  const current = () => {
+    const last = processes.at(-1);
+    if (last === undefined) throw new Error("start a dispatcher first (startDispatcher)");
+    return last;
+  };
   return {
     local,
     broker,
     store,
-    coordinator,
+    get coordinator() {
+      return current().coordinator;
+    },
     topology,
     async startDispatcher(relay) {
-      const dispatcher = await startDispatcher({
+      // The previous process (if any) is gone, as after a crash: nothing of it keeps running.
+      processes.at(-1)?.crash();
+      const next = await buildCoordinatorProcess({
+        store,
         broker,
         topology,
-        store,
-        isAwaitingAccept: (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch),
-        deadLetters: coordinator,
+        credentials: new CredentialRegistry(),
         clock: systemClock,
         logger: pino({ level: "silent" }),
-        ...(relay === undefined ? {} : { relay }),
-        deadLetterPollMs: 100,
+        loop: false,
+        http: false,
+        scaler: false,
+        processMetrics: false,
+        dispatcher: { ...(relay === undefined ? {} : { relay }), deadLetterPollMs: 100 },
       });
-      coordinator.addSink(dispatcher.relay);
-      await dispatcher.topologyApplied;
-      dispatchers.push(dispatcher);
-      return dispatcher;
+      processes.push(next);
+      await next.dispatcher!.topologyApplied;
+      return next.dispatcher!;
     },
     async close() {
-      for (const d of dispatchers) await d.stop();
+      for (const process of processes) await process.close();
       await broker.close();
       if (options.local === undefined) await local.close();
     },

@@ -1,6 +1,7 @@
 import { isTerminal } from "../../../contracts/index.js";
 import { HistoryView } from "../history-view.js";
 import { type Violation, violation } from "../violation.js";
+import { dueOccurrences } from "./schedule-occurrences.js";
 
 export interface CompletionFigures {
   acknowledged: number;
@@ -17,7 +18,9 @@ export interface CompletionFigures {
  * the store (two shipped commits) or in effect (two workers told that their shipped release was
  * accepted, for different attempts: both would deliver their work). A submission whose outcome
  * the client never learned is "recovered" if its job shows up and is never counted as lost if it
- * does not.
+ * does not. A recurring schedule submits for itself: the occurrences it owes are expected as if a
+ * client had submitted them (and must end terminal like any acknowledged job); a job under an
+ * occurrence key it did not owe is unexpected.
  */
 export function checkCompletions(view: HistoryView): { violations: Violation[]; figures: CompletionFigures } {
   const violations: Violation[] = [];
@@ -26,6 +29,14 @@ export function checkCompletions(view: HistoryView): { violations: Violation[]; 
   for (const submit of view.submits) {
     submittedKeys.add(submit.key);
     if (submit.outcome === "ok" && submit.jobId !== undefined) acknowledged.set(submit.jobId, submit.key);
+  }
+  const scheduled = new Set(dueOccurrences(view).map((occurrence) => `${occurrence.productId}|${occurrence.key}`));
+  for (const [jobId, commits] of view.commitsByJob) {
+    const first = commits[0];
+    if (first !== undefined && scheduled.has(`${first.productId}|${first.key}`)) {
+      submittedKeys.add(first.key);
+      acknowledged.set(jobId, first.key);
+    }
   }
   const acknowledgedKeys = new Set(acknowledged.values());
   const createdKeys = new Set<string>();

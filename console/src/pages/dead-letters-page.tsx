@@ -9,21 +9,11 @@ import { useApi, useDebounced } from "../data/use-api.js";
 import { formatCount } from "../format/numbers.js";
 import { Time } from "../format/time.js";
 import { link, navigate } from "../router.js";
+import type { z } from "zod";
+import type { DeadLetterSummarySchema } from "../../../contracts/api-responses.js";
 
-interface DeadLetter {
-  jobId: string;
-  productId: string;
-  idempotencyKey: string;
-  title?: string;
-  priority: string;
-  source: string;
-  reason: string;
-  description?: string;
-  pool?: string;
-  epoch: number;
-  at: number;
-  retries: number;
-}
+/** One dead letter as GET /fleet/dlq lists it (contracts/api-responses.ts). */
+type DeadLetter = z.infer<typeof DeadLetterSummarySchema>;
 
 interface BulkPreview {
   dryRun: true;

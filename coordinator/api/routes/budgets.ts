@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { BudgetResponse, BurndownResponse, errorResponses, PauseBody, ProductIdParams, ProductPauseResponse, PutBudgetBody } from "../../../contracts/index.js";
+import { BudgetResponse, BurndownResponse, errorResponses, ProductIdParams, PutBudgetBody } from "../../../contracts/index.js";
 import { operatorOf, requireRole } from "../authenticate.js";
 import type { ApiContext } from "../context.js";
 import { assertProductAccess } from "./product-access.js";
@@ -39,39 +39,6 @@ export function registerBudgetRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const view = await ctx.coordinator.putBudget(request.params.productId, request.body, principal.credentialId);
       ctx.kick();
       return view;
-    },
-  );
-
-  api.post(
-    "/fleet/budgets/:productId/pause",
-    {
-      schema: {
-        tags: ["budgets"],
-        summary: "Pause the product's spending: no new assignments; mode finish (default), drain (withdraw unaccepted assignments) or stop (also stop running jobs at their next renewal)",
-        params: ProductIdParams,
-        body: PauseBody.nullish(), // a POST without a body pauses with the defaults
-        response: { 200: ProductPauseResponse, ...errors },
-      },
-      preHandler: operator,
-    },
-    async (request) => {
-      const principal = operatorOf(request);
-      assertProductAccess(principal, request.params.productId);
-      const state = await ctx.coordinator.pauseProduct(request.params.productId, PauseBody.parse(request.body ?? {}), principal.credentialId);
-      ctx.kick();
-      return state;
-    },
-  );
-
-  api.post(
-    "/fleet/budgets/:productId/resume",
-    { schema: { tags: ["budgets"], summary: "Lift the operator's pause (a product over its ceiling stays paused by it)", params: ProductIdParams, response: { 200: ProductPauseResponse, ...errors } }, preHandler: operator },
-    async (request) => {
-      const principal = operatorOf(request);
-      assertProductAccess(principal, request.params.productId);
-      const state = await ctx.coordinator.resumeProduct(request.params.productId, principal.credentialId);
-      ctx.kick();
-      return state;
     },
   );
 

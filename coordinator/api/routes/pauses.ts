@@ -32,36 +32,47 @@ export function registerPauseRoutes(app: FastifyInstance, ctx: ApiContext): void
     },
   );
 
-  api.post(
-    "/fleet/products/:productId/pause",
-    {
-      schema: {
-        tags: ["pauses"],
-        summary: "Pause a product (same as POST /fleet/budgets/:productId/pause)",
-        params: ProductIdParams,
-        body: PauseBody.nullish(), // a POST without a body pauses with the defaults
-        response: { 200: ProductPauseResponse, ...productErrors },
+  // A product's pause lives with its budget: the same two routes under both prefixes.
+  for (const [prefix, tag] of [
+    ["/fleet/products/:productId", "pauses"],
+    ["/fleet/budgets/:productId", "budgets"],
+  ] as const) {
+    api.post(
+      `${prefix}/pause`,
+      {
+        schema: {
+          tags: [tag],
+          summary:
+            "Pause the product: no new assignments; mode finish (default: running jobs finish), drain (withdraw unaccepted assignments) or stop (also stop running jobs at their next renewal)",
+          params: ProductIdParams,
+          body: PauseBody.nullish(), // a POST without a body pauses with the defaults
+          response: { 200: ProductPauseResponse, ...productErrors },
+        },
+        preHandler: operator,
       },
-      preHandler: operator,
-    },
-    async (request) => {
-      const principal = operatorOf(request);
-      assertProductAccess(principal, request.params.productId);
-      return ctx.coordinator.pauseProduct(request.params.productId, PauseBody.parse(request.body ?? {}), principal.credentialId);
-    },
-  );
-
-  api.post(
-    "/fleet/products/:productId/resume",
-    { schema: { tags: ["pauses"], summary: "Resume a product", params: ProductIdParams, response: { 200: ProductPauseResponse, ...productErrors } }, preHandler: operator },
-    async (request) => {
-      const principal = operatorOf(request);
-      assertProductAccess(principal, request.params.productId);
-      const state = await ctx.coordinator.resumeProduct(request.params.productId, principal.credentialId);
-      ctx.kick();
-      return state;
-    },
-  );
+      async (request) => {
+        const principal = operatorOf(request);
+        assertProductAccess(principal, request.params.productId);
+        const state = await ctx.coordinator.pauseProduct(request.params.productId, PauseBody.parse(request.body ?? {}), principal.credentialId);
+        ctx.kick();
+        return state;
+      },
+    );
+    api.post(
+      `${prefix}/resume`,
+      {
+        schema: { tags: [tag], summary: "Lift the operator's pause (a product over its ceiling stays paused by it)", params: ProductIdParams, response: { 200: ProductPauseResponse, ...productErrors } },
+        preHandler: operator,
+      },
+      async (request) => {
+        const principal = operatorOf(request);
+        assertProductAccess(principal, request.params.productId);
+        const state = await ctx.coordinator.resumeProduct(request.params.productId, principal.credentialId);
+        ctx.kick();
+        return state;
+      },
+    );
+  }
 
   for (const action of ["pause", "drain"] as const) {
     api.post(
