@@ -65,7 +65,6 @@ export const ProductReviewPolicyView = z
     productId: Id,
     policy: ReviewPolicy.meta({ description: "what a job of the product gets unless its own policy says otherwise" }),
     sources: z.object({ approvals: z.enum(["product", "default"]), roles: z.enum(["product", "default"]), autoship: z.enum(["product", "default"]) }),
-    revision: z.number().int().nonnegative(),
     updatedAt: IsoTime.nullable(),
     updatedBy: z.string().nullable(),
   })
@@ -75,7 +74,6 @@ export const ProductReviewPolicyView = z
       productId: "acme",
       policy: { approvals: 1, roles: ["maintainer"], autoship: false },
       sources: { approvals: "product", roles: "product", autoship: "product" },
-      revision: 3,
       updatedAt: "2026-01-31T09:00:00.000Z",
       updatedBy: "op-acme",
     },

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { EpochMs, Id } from "./common.js";
+import { EpochMs } from "./common.js";
 import { CredentialId } from "./credential.js";
 import { ReviewerRole } from "./reviewer-role.js";
 
 export { ReviewerRole, ReviewerRoles } from "./reviewer-role.js";
 
 /**
- * What a job needs before it may ship (docs/adr/0007-the-review-gate.md):
+ * What a job needs before it may ship (docs/adr/0008-the-review-gate.md):
  * - approvals: distinct reviewers who approved the attempt under review; 0 means no review gate.
  * - roles: when not empty, only reviewers holding at least one of these roles may decide.
  * - autoship: a job that passed (its run shipped and, with approvals, its reviewers reached
@@ -74,27 +74,15 @@ export const JobReview = z
 export type JobReview = z.infer<typeof JobReview>;
 
 /**
- * A product's review policy (container `policies`, partition key `/productId`, id
- * `review.<productId>`). Fields left out take the defaults; one document per product, loaded at
- * start and written through, so the release of a job never reads the store for it.
+ * A product's review policy as stored: on the product's control document (container `budgets`,
+ * `BudgetDoc.review`, beside its budget, pause and weights), which the coordinator loads with one
+ * query at start and writes through, so a release never reads the store for it. Fields left out
+ * take the defaults.
  */
-export const ReviewPolicyDoc = z
-  .object({
-    id: Id,
-    productId: Id,
-    approvals: ReviewPolicy.shape.approvals.optional(),
-    roles: ReviewPolicy.shape.roles.optional(),
-    autoship: ReviewPolicy.shape.autoship.optional(),
-    revision: z.number().int().nonnegative(),
-    updatedAt: EpochMs,
-    updatedBy: z.string().min(1).max(200),
-  })
+export const ProductReviewSettings = ReviewPolicy.partial()
+  .extend({ updatedAt: EpochMs, updatedBy: z.string().min(1).max(200) })
   .strict();
-export type ReviewPolicyDoc = z.infer<typeof ReviewPolicyDoc>;
-
-export function reviewPolicyDocId(productId: string): string {
-  return `review.${productId}`;
-}
+export type ProductReviewSettings = z.infer<typeof ProductReviewSettings>;
 
 /** `PUT /fleet/review-policies/:productId`: fields left out keep their value; null takes the default again. */
 export const PutReviewPolicyBody = z

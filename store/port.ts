@@ -1,4 +1,4 @@
-import type { BudgetDoc, CheckpointDoc, CredentialDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc, ReviewPolicyDoc, ScheduleDoc } from "../contracts/index.js";
+import type { BudgetDoc, CheckpointDoc, CredentialDoc, EventPageDoc, FactoryDoc, JobDoc, PoolDoc, ScheduleDoc } from "../contracts/index.js";
 
 /**
  * The store port: documents with etag compare-and-swap. Small on purpose: what the coordinator,
@@ -47,7 +47,6 @@ export interface CollectionDocs {
   checkpoints: CheckpointDoc;
   schedules: ScheduleDoc;
   credentials: CredentialDoc;
-  policies: ReviewPolicyDoc;
 }
 export type Collection = keyof CollectionDocs;
 export type DocOf<C extends Collection> = CollectionDocs[C];
@@ -64,7 +63,6 @@ export const PARTITION_KEYS: Readonly<Record<Collection, "id" | "jobId" | "produ
   schedules: "productId",
   // One logical partition for every credential (see contracts/credential.ts).
   credentials: "partition",
-  policies: "productId",
 };
 
 /**

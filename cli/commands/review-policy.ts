@@ -12,7 +12,7 @@ export function registerReviewPolicyCommands(program: Command, io: CliIo): void 
     if (ctx.output.json) return printJson(ctx.output, view);
     const p = view.policy;
     ctx.output.out(
-      `${view.productId}: ${p.approvals === 0 ? "no approvals needed" : `${p.approvals} approval${p.approvals === 1 ? "" : "s"}${p.roles.length === 0 ? " from any reviewer" : ` from ${p.roles.join(" or ")}`}`}, autoship ${p.autoship ? "on" : "off"} (revision ${view.revision}${view.updatedBy === null ? ", defaults" : `, by ${view.updatedBy}`})`,
+      `${view.productId}: ${p.approvals === 0 ? "no approvals needed" : `${p.approvals} approval${p.approvals === 1 ? "" : "s"}${p.roles.length === 0 ? " from any reviewer" : ` from ${p.roles.join(" or ")}`}`}, autoship ${p.autoship ? "on" : "off"} (${view.updatedBy === null ? "the defaults" : `set by ${view.updatedBy} at ${view.updatedAt}`})`,
     );
   };
 

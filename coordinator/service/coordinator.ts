@@ -154,7 +154,7 @@ export class Coordinator {
       ...(options.productWeights === undefined ? {} : { productWeights: options.productWeights }),
     });
     this.poolControls = new PoolControls(options.store, this.pools);
-    this.reviewPolicies = new ReviewPolicies(options.store);
+    this.reviewPolicies = new ReviewPolicies(this.controls);
     const book = this.book;
     const commit = (id: string, decide: (job: JobDoc) => JobDoc) => book.mutate(id, undefined, decide);
     const starvationAfterMs = options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS;
@@ -262,7 +262,6 @@ export class Coordinator {
    * controls and spend, schedules. Call once before serving. Returns the active jobs loaded. */
   async start(): Promise<number> {
     await this.poolControls.load();
-    await this.reviewPolicies.load();
     const active = await this.book.rebuild();
     await this.controls.load(this.clock.now(), () => this.book.activeJobs());
     this.controls.activeSource = () => this.book.activeJobs();

@@ -57,11 +57,18 @@ export function reviewGateSuite(makeStore: MakeStore): void {
 
     it("sets, shows and resets a product's policy; another product's key may not touch it", async () => {
       const fresh = await matches(ProductReviewPolicyView, await h.call("GET", "/fleet/review-policies/acme"));
-      expect(fresh).toMatchObject({ policy: { approvals: 0, roles: [], autoship: true }, sources: { approvals: "default" }, revision: 0, updatedBy: null });
+      expect(fresh).toMatchObject({ policy: { approvals: 0, roles: [], autoship: true }, sources: { approvals: "default" }, updatedAt: null, updatedBy: null });
       const set = await matches(ProductReviewPolicyView, await h.call("PUT", "/fleet/review-policies/acme", { body: { approvals: 1, roles: ["security", "maintainer"], autoship: false } }));
-      expect(set).toMatchObject({ policy: { approvals: 1, roles: ["maintainer", "security"], autoship: false }, revision: 1, updatedBy: "op-acme" });
+      expect(set).toMatchObject({ policy: { approvals: 1, roles: ["maintainer", "security"], autoship: false }, updatedBy: "op-acme" });
+      // The policy lives on the product's control document, beside its budget: setting one keeps the other.
+      await h.call("PUT", "/fleet/budgets/acme", { body: { ceilingUsd: 50 } });
+      expect((await h.call("GET", "/fleet/budgets/acme")).json().ceilingUsd).toBe(50);
+      const writes = made.store.stats().ops.replace;
+      await matches(ProductReviewPolicyView, await h.call("PUT", "/fleet/review-policies/acme", { body: { approvals: 1 } }));
+      expect(made.store.stats().ops.replace).toBe(writes);
       const reset = await matches(ProductReviewPolicyView, await h.call("PUT", "/fleet/review-policies/acme", { body: { roles: null } }));
-      expect(reset).toMatchObject({ policy: { approvals: 1, roles: [], autoship: false }, sources: { roles: "default", approvals: "product" }, revision: 2 });
+      expect(reset).toMatchObject({ policy: { approvals: 1, roles: [], autoship: false }, sources: { roles: "default", approvals: "product" } });
+      expect((await h.call("GET", "/fleet/budgets/acme")).json().ceilingUsd).toBe(50);
       expect((await h.call("GET", "/fleet/review-policies/acme", { as: "otherOperator" })).statusCode).toBe(403);
       expect((await h.call("PUT", "/fleet/review-policies/acme", { body: { approvals: 11 } })).statusCode).toBe(400);
     });
