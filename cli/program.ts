@@ -3,6 +3,8 @@ import { registerDeadLetterCommands } from "./commands/dlq.js";
 import { registerJobCommands } from "./commands/jobs.js";
 import { registerLoadCommand } from "./commands/load.js";
 import { registerPoolCommands } from "./commands/pools.js";
+import { registerArtifactCommands } from "./commands/artifacts.js";
+import { registerReviewPolicyCommands } from "./commands/review-policy.js";
 import type { CliIo } from "./context.js";
 import { EXIT_CODES_HELP } from "./exit-codes.js";
 
@@ -27,6 +29,8 @@ export function buildProgram(io: CliIo): Command {
   registerJobCommands(program, io);
   registerDeadLetterCommands(program, io);
   registerPoolCommands(program, io);
+  registerArtifactCommands(program, io);
+  registerReviewPolicyCommands(program, io);
   registerLoadCommand(program, io);
   return program;
 }

@@ -3,6 +3,7 @@ import pino from "pino";
 import { createBroker } from "../broker/registry.js";
 import type { StorePort } from "../store/port.js";
 import { createStore } from "../store/registry.js";
+import { createArtifactStore } from "../artifacts/registry.js";
 import { CredentialRegistry } from "../coordinator/auth/credentials.js";
 import { mintDevCredentials } from "../coordinator/dev-credentials.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
@@ -95,6 +96,12 @@ async function main(): Promise<number | undefined> {
   }
   const broker = config.broker === undefined ? undefined : createBroker(config.broker);
   if (broker !== undefined) cleanups.unshift(() => broker.close());
+  const artifactStore = config.artifacts === undefined ? undefined : createArtifactStore(config.artifacts);
+  banner.push(
+    config.artifacts === undefined
+      ? "  artifacts: pointers only (set ARTIFACTS_CONNECTION_STRING or ARTIFACTS_ACCOUNT_URL to serve logs and files)"
+      : `  artifacts: Blob Storage, container ${config.artifacts.container ?? "fleet-artifacts"}${"accountUrl" in config.artifacts ? ` at ${config.artifacts.accountUrl} (managed identity)` : ""}; kept ${config.artifactRetentionDays === undefined ? "until deleted" : `${config.artifactRetentionDays} days`}`,
+  );
   const processOptions = {
     topology,
     credentials: registry,
@@ -103,6 +110,7 @@ async function main(): Promise<number | undefined> {
     http: { logRequests: true, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops },
     credentialStalenessMs: config.credentialStalenessMs,
     ...(config.reportsDir === undefined ? {} : { reportsDir: config.reportsDir }),
+    artifacts: { ...(artifactStore === undefined ? {} : { store: artifactStore }), ...(config.artifactRetentionDays === undefined ? {} : { retentionDays: config.artifactRetentionDays }) },
   };
   if (leadership.enabled) {
     // One of several replicas: it serves (and builds its coordinator) only while it leads.

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { type Clock, type FactoryHealth, type RateLimit, type RateLimitDefaults, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
 import type { BrokerPort } from "../broker/port.js";
 import type { StorePort } from "../store/port.js";
+import type { ArtifactStorePort } from "../artifacts/port.js";
 import type { CredentialRegistry } from "../coordinator/auth/credentials.js";
 import { buildServer } from "../coordinator/api/build-server.js";
 import type { ApiContext, Readiness } from "../coordinator/api/context.js";
@@ -12,6 +13,7 @@ import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from "../coo
 import { RateLimitPolicy } from "../coordinator/auth/rate-limit-policy.js";
 import { Coordinator, type CoordinatorOptions } from "../coordinator/service/coordinator.js";
 import { CoordinatorLoop } from "../coordinator/service/coordinator-loop.js";
+import { ArtifactCatalog } from "../coordinator/service/artifact-catalog.js";
 import { CredentialBook } from "../coordinator/service/credential-book.js";
 import { CredentialSync } from "../coordinator/service/credential-sync.js";
 import { CredentialWriter } from "../coordinator/service/credential-writer.js";
@@ -92,6 +94,9 @@ export interface CoordinatorProcessOptions {
   consoleDir?: string | false;
   /** A folder of chaos and load reports the console lists (the local stack passes `reports`). */
   reportsDir?: string;
+  /** Where attempts' logs and files are (none: their pointers are listed, nothing is served), and
+   * how many days they are kept (the sweep runs hourly with the loop; none: kept until deleted). */
+  artifacts?: { store?: ArtifactStorePort; retentionDays?: number; sweepEveryMs?: number };
 }
 
 export interface CoordinatorProcess {
@@ -100,6 +105,8 @@ export interface CoordinatorProcess {
   metrics: MetricsHub;
   factories: FactoryRegistry;
   deadLetters: DeadLetterView;
+  /** Attempts' logs and files; `sweep()` applies the retention (tests call it; the loop runs it hourly). */
+  artifacts: ArtifactCatalog;
   /** Stored credentials (with the HTTP API only). */
   credentialSync: CredentialSync | undefined;
   credentialBook: CredentialBook | undefined;
@@ -151,6 +158,14 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   registerStoreMetrics(metrics, store);
 
   const deadLetters = new DeadLetterView(store, coordinator);
+  const artifactStore = options.artifacts?.store;
+  if (artifactStore !== undefined) await artifactStore.init();
+  const artifacts = new ArtifactCatalog({
+    jobs: coordinator,
+    store: artifactStore,
+    clock,
+    ...(options.artifacts?.retentionDays === undefined ? {} : { retentionDays: options.artifacts.retentionDays }),
+  });
   const demand = coordinatorDemandSource(coordinator);
   const replicas = options.replicas ?? heartbeatReplicaSource(() => factories.liveByPool());
 
@@ -244,6 +259,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     const context: ApiContext = {
       coordinator,
       deadLetters,
+      artifacts,
       factories,
       credentials,
       credentialBook,
@@ -263,6 +279,23 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
   }
   if (options.loop !== false) loop.start();
   streams?.poolHistory.start();
+  // The retention sweep, with the loop (an hour apart by default; the first a minute after start).
+  let sweepTimer: NodeJS.Timeout | undefined;
+  if (options.loop !== false && artifacts.retentionDays !== undefined && artifactStore !== undefined) {
+    const every = options.artifacts?.sweepEveryMs ?? 3_600_000;
+    const sweep = () => {
+      artifacts.sweep().then(
+        (result) => {
+          if (result.deleted > 0) logger.info(result, "artifact retention: deleted expired artifacts");
+        },
+        (error: unknown) => logger.warn({ err: error }, "artifact retention sweep failed; it runs again later"),
+      );
+      sweepTimer = setTimeout(sweep, every);
+      sweepTimer.unref();
+    };
+    sweepTimer = setTimeout(sweep, Math.min(every, 60_000));
+    sweepTimer.unref();
+  }
 
   return {
     coordinator,
@@ -270,6 +303,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     metrics,
     factories,
     deadLetters,
+    artifacts,
     credentialSync,
     credentialBook,
     server,
@@ -284,6 +318,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     },
     async close() {
       serving = false;
+      clearTimeout(sweepTimer);
       streams?.poolHistory.stop();
       await loop.stop();
       await server?.close();
@@ -292,6 +327,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
     },
     crash() {
       serving = false;
+      clearTimeout(sweepTimer);
       streams?.poolHistory.stop();
       void loop.stop();
       dispatcher?.relay.crash();

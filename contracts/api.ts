@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { ArtifactPointer, Budget, Capability, Checkpoint, Id, Insights, RetryPolicy, ShortText } from "./common.js";
+import { Budget, Capability, Checkpoint, CommitId, GitBranchName, Id, Insights, PullRequestUrl, ReportedArtifact, RetryPolicy, ShortText } from "./common.js";
 import { Instant } from "./instant.js";
 import { DepsMode } from "./job.js";
 import { LIMITS } from "./limits.js";
 import { QueryBoolean, queryInteger, queryList, queryNumber, QueryTime } from "./query-values.js";
 import { REPORTABLE_STAGES, Priority, Stage } from "./stage.js";
 import { BaseBranch, RepoRef } from "./repo-target.js";
+import { ReviewPolicyPatch } from "./review.js";
 
 export const DEPS_DESCRIPTION =
   "Idempotency keys (not job ids) of jobs of the same product that this job waits for; each must exist already or be submitted in the same request. " +
@@ -24,6 +25,7 @@ export const JobSpec = z
     retry: RetryPolicy.optional(),
     repo: RepoRef.optional(),
     baseBranch: BaseBranch.optional(),
+    review: ReviewPolicyPatch.optional(),
     deps: z.array(Id).max(LIMITS.deps).default([]).meta({ description: DEPS_DESCRIPTION, example: ["build-api"] }),
     depsMode: DepsMode.default("hard").meta({ description: "hard: wait until every dependency shipped; soft: until each reached testing." }),
     /** Not assigned before this instant (epoch ms or ISO 8601 with offset). */
@@ -97,8 +99,11 @@ export const ReleaseLeaseBody = z
     message: z.string().max(2000).optional(),
     checkpoint: Checkpoint.optional(),
     insights: Insights.optional(),
-    artifacts: z.array(ArtifactPointer).max(50).optional(),
+    artifacts: z.array(ReportedArtifact).max(50).optional(),
     laterSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+    branch: GitBranchName.optional(),
+    commit: CommitId.optional(),
+    prUrl: PullRequestUrl.optional(),
   })
   .strict();
 export type ReleaseLeaseBody = z.infer<typeof ReleaseLeaseBody>;

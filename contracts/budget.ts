@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EpochMs, Id } from "./common.js";
+import { ProductReviewSettings } from "./review.js";
 import { FairShare, ProductScoreWeights } from "./weights.js";
 
 /** How long a budget's spend accumulates before it starts again from zero. `none`: never. */
@@ -35,7 +36,8 @@ export type PauseRecord = z.infer<typeof PauseRecord>;
 
 /**
  * A product's spend and flow controls (container `budgets`, partition key `/productId`, id
- * `budget.<productId>`): its ceiling and window, its operator pause, and its scheduling weights.
+ * `budget.<productId>`): its ceiling and window, its operator pause, its scheduling weights, and
+ * its review policy (docs/adr/0008-the-review-gate.md).
  * One document per product, so the coordinator loads every product's controls with one query at
  * start and each operator change is one conditional write.
  *
@@ -58,6 +60,7 @@ export const BudgetDoc = z
     pause: PauseRecord.optional(),
     share: FairShare.optional(),
     weights: ProductScoreWeights.optional(),
+    review: ProductReviewSettings.optional(),
     revision: z.number().int().nonnegative(),
     updatedAt: EpochMs,
   })

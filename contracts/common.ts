@@ -62,8 +62,38 @@ export const Insights = z
   .strict();
 export type Insights = z.infer<typeof Insights>;
 
-/** A pointer to output stored elsewhere (blob, file); logs are never inlined. */
+/**
+ * A pointer to output stored elsewhere; logs and files are never inlined in a job document. An
+ * artifact the agent uploaded to the artifact store has `id` and `key` (its name in the store, see
+ * contracts/artifact.ts); a pointer without `key` names something the coordinator cannot serve
+ * (a path inside a container, an external URL).
+ */
 export const ArtifactPointer = z
-  .object({ name: z.string().min(1).max(200), uri: z.string().min(1).max(2048), bytes: z.number().int().nonnegative().optional() })
+  .object({
+    name: z.string().min(1).max(200),
+    uri: z.string().min(1).max(2048),
+    bytes: z.number().int().nonnegative().optional(),
+    id: z.string().min(1).max(200).optional(),
+    kind: z.enum(["log", "file"]).optional(),
+    key: z.string().min(1).max(1024).optional(),
+    contentType: z.string().min(1).max(200).optional(),
+    uploadedAt: EpochMs.optional(),
+    /** Set when the bytes were deleted (by an operator or the retention sweep); the pointer stays. */
+    deletedAt: EpochMs.optional(),
+    deletedBy: z.string().min(1).max(200).optional(),
+  })
   .strict();
 export type ArtifactPointer = z.infer<typeof ArtifactPointer>;
+
+/** What a factory reports when it releases: a pointer, never a deletion. */
+export const ReportedArtifact = ArtifactPointer.omit({ deletedAt: true, deletedBy: true }).strict();
+export type ReportedArtifact = z.infer<typeof ReportedArtifact>;
+
+/** A deliverable of a run, as the engine reported it: the branch it pushed, its head commit, the pull request. */
+export const GitBranchName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^(?!-)(?!.*\.\.)(?!.*\.lock$)[A-Za-z0-9._/-]+$/, "must be a git branch name such as fleet/build-api/3");
+export const CommitId = z.string().regex(/^[0-9a-f]{7,64}$/, "must be a commit id (hex)");
+export const PullRequestUrl = z.string().max(2048).regex(/^https?:\/\/\S+$/, "must be the pull request's http(s) URL");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EpochMs, Id, ShortText } from "./common.js";
 import { RateLimit } from "./rate-limit.js";
+import { ReviewerRoles } from "./reviewer-role.js";
 
 /**
  * Credentials kept in the store (container `credentials`, partition key `/partition`): operator
@@ -59,6 +60,8 @@ export const OperatorCredentialDoc = z
     role: OperatorRole,
     secrets: z.array(SecretSlot).min(1).max(2),
     rateLimit: RateLimit.optional(),
+    /** The roles this key reviews as (see contracts/review.ts); absent: none. */
+    reviewerRoles: ReviewerRoles.optional(),
   })
   .strict();
 export type OperatorCredentialDoc = z.infer<typeof OperatorCredentialDoc>;

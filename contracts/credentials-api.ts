@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Id, ShortText } from "./common.js";
 import { CredentialId, OperatorRole, ProductScope } from "./credential.js";
 import { RateLimit } from "./rate-limit.js";
+import { ReviewerRoles } from "./reviewer-role.js";
 
 /** Times in these bodies are ISO 8601 strings. */
 const IsoTime = z.string().datetime();
@@ -61,6 +62,8 @@ export const CreateOperatorKeyBody = z
     label: ShortText.optional(),
     /** Overrides the role's default request limit for this key. */
     rateLimit: RateLimit.optional(),
+    /** The roles the key reviews as, for review policies that name roles (e.g. ["maintainer"]). */
+    reviewerRoles: ReviewerRoles.optional(),
   })
   .strict();
 export type CreateOperatorKeyBody = z.infer<typeof CreateOperatorKeyBody>;
@@ -78,6 +81,7 @@ export const OperatorKeyView = z
     createdAt: IsoTime.optional(),
     revokedAt: IsoTime.optional(),
     rateLimit: RateLimit,
+    reviewerRoles: ReviewerRoles.optional(),
   })
   .strict();
 export type OperatorKeyView = z.infer<typeof OperatorKeyView>;

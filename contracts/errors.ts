@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, hint: "slow down and retry after the Retry-After interval" },
   STORE_UNAVAILABLE: { status: 503, hint: "the store is unreachable or throttling; retry with backoff" },
   LEADER_UNAVAILABLE: { status: 503, hint: "the coordinator replicas are electing a leader; retry in a second" },
+  ARTIFACTS_UNAVAILABLE: { status: 503, hint: "the artifact store is not configured on this coordinator or does not answer; check ARTIFACTS_CONNECTION_STRING or ARTIFACTS_ACCOUNT_URL, or retry" },
   INTERNAL: { status: 500, hint: "retry; if it persists, check the coordinator logs" },
 } as const satisfies Record<string, { status: number; hint: string; needsField?: boolean }>;
 

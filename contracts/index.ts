@@ -33,3 +33,6 @@ export * from "./lever-responses.js";
 export * from "./credential-responses.js";
 export * from "./report-responses.js";
 export * from "./text-responses.js";
+export * from "./review.js";
+export * from "./review-responses.js";
+export * from "./artifact.js";

@@ -3,6 +3,7 @@ import { Budget, Capability, Checkpoint, EpochMs, Id, RetryPolicy, ShortText } f
 import { JobEvent } from "./event.js";
 import { LIMITS } from "./limits.js";
 import { BaseBranch, RepoRef } from "./repo-target.js";
+import { JobReview, ReviewPolicyPatch } from "./review.js";
 import { Run } from "./run.js";
 import { Priority, Stage } from "./stage.js";
 
@@ -88,6 +89,10 @@ export const JobDoc = z
     /** Where the work happens, as submitted (the factory's engine decides what to do with it). */
     repo: RepoRef.optional(),
     baseBranch: BaseBranch.optional(),
+    /** The job's own review policy (submitted as `review`, or raised by a review request). */
+    reviewPolicy: ReviewPolicyPatch.optional(),
+    /** The latest review round (docs/adr/0008-the-review-gate.md). */
+    review: JobReview.optional(),
     /** Job ids this job waits for. */
     deps: z.array(Id).max(LIMITS.deps),
     depsMode: DepsMode,

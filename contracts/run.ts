@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ArtifactPointer, Checkpoint, EpochMs, Id, Insights } from "./common.js";
+import { ArtifactPointer, Checkpoint, CommitId, EpochMs, GitBranchName, Id, Insights, PullRequestUrl } from "./common.js";
 
 export const RunResult = z.enum(["running", "shipped", "retryable", "non_retryable", "later", "drained", "expired"]);
 export type RunResult = z.infer<typeof RunResult>;
@@ -20,6 +20,10 @@ export const Run = z
     checkpoint: Checkpoint.optional(),
     insights: Insights.optional(),
     artifacts: z.array(ArtifactPointer).max(50).optional(),
+    /** The run's deliverable, when the engine reported one: the branch it pushed, its head commit and the pull request. */
+    branch: GitBranchName.optional(),
+    commit: CommitId.optional(),
+    prUrl: PullRequestUrl.optional(),
   })
   .strict();
 export type Run = z.infer<typeof Run>;

@@ -8,12 +8,14 @@ import { Stage } from "./stage.js";
  * may special-case the codes it knows; a new reason (a budget or a product paused, say) adds a
  * code and its facts without changing the shape. Codes known today, in the order they are checked:
  *
- * finished, running, awaiting_accept, deps_unmet, retry_backoff, no_capable_pool, pool_down,
- * pool_paused, capacity_window, behind_higher_priority, next_pass.
+ * finished, running, awaiting_review, awaiting_ship, awaiting_accept, deps_unmet, retry_backoff,
+ * no_capable_pool, pool_down, pool_paused, capacity_window, behind_higher_priority, next_pass.
  */
 export const WHY_CODES = [
   "finished",
   "running",
+  "awaiting_review",
+  "awaiting_ship",
   "awaiting_accept",
   "deps_unmet",
   "retry_backoff",

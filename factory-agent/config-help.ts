@@ -33,6 +33,11 @@ const VARIABLES: Readonly<Record<Variable, { meaning: string; default?: string }
   HEARTBEAT_SECONDS: { meaning: "how often the agent tells the coordinator it is alive" },
   GRACE_SECONDS: { meaning: "on SIGTERM: time to checkpoint and release leases before exiting" },
   DEFAULT_WALL_SECONDS: { meaning: "wall-clock budget of a job that has none" },
+  GIT_BASE_URL: { meaning: "ENGINE=command, PR mode: where a job's repo owner/name is cloned from (a host such as https://github.com, or a folder of bare repositories)" },
+  ARTIFACTS_CONNECTION_STRING: { meaning: "Blob Storage for each attempt's log (streamed while it runs) and files (at release): a connection string (npm start gives Azurite's)" },
+  ARTIFACTS_ACCOUNT_URL: { meaning: "instead: https://<account>.blob.core.windows.net, reached with managed identity (AZURE_CLIENT_ID)" },
+  ARTIFACTS_CONTAINER: { meaning: "the container; blob names start with the product (<product>/<job>/<epoch>/...)" },
+  LOG_FLUSH_SECONDS: { meaning: "how often an attempt's log is appended to its blob while it runs" },
   LOG_LEVEL: { meaning: "fatal, error, warn, info, debug, trace or silent" },
 };
 

@@ -8,7 +8,9 @@ import { agentHelp } from "./config-help.js";
 import { checkAgainstCoordinator } from "./coordinator-check.js";
 import { EnrollmentError, type FactoryIdentity, keepTokenFresh, leaveFleet, settleCredential } from "./factory-credential.js";
 import { CoordinatorClient } from "./coordinator-client.js";
+import { createArtifactStore } from "../artifacts/registry.js";
 import { CommandEngine } from "./engines/command-engine.js";
+import { PublishingEngine } from "./publishing-engine.js";
 import type { Engine } from "./engines/port.js";
 import { SimEngine } from "./engines/sim-engine.js";
 import { startHealthServer } from "./health-server.js";
@@ -68,10 +70,15 @@ async function main(): Promise<number> {
     return 2;
   }
   if (checked.kind === "unverified") logger.warn({ reason: checked.reason }, "POOL and FACTORY_TOKEN not verified with the coordinator; starting anyway");
-  const engine: Engine =
+  const bare: Engine =
     config.engine.kind === "sim"
       ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
-      : new CommandEngine({ command: config.engine.command, input: config.engine.input });
+      : new CommandEngine({ command: config.engine.command, input: config.engine.input, gitBaseUrl: config.gitBaseUrl });
+  // With an artifact store, every attempt's log streams to it and its files are uploaded at release.
+  const engine: Engine =
+    config.artifacts === undefined
+      ? bare
+      : new PublishingEngine(bare, { store: createArtifactStore(config.artifacts), factoryId: config.factoryId, flushMs: config.logFlushMs, logger });
   const broker = createBroker({ kind: "service-bus", ...config.broker });
   const agent = new Agent(config, { broker, client, engine, logger, clock: systemClock, timers: systemTimers, random: Math.random });
   const health = await startHealthServer(config.healthPort, () => ({ pool: config.pool, factoryId: config.factoryId, ...agent.stats() }));
@@ -83,7 +90,10 @@ async function main(): Promise<number> {
     systemTimers,
     () => agent.finishAndExit(),
   );
-  logger.info({ mode: config.mode, seats: config.seats, engine: engine.name, healthPort: health.port }, "factory agent started");
+  logger.info(
+    { mode: config.mode, seats: config.seats, engine: engine.name, artifacts: config.artifacts === undefined ? "off" : "blob", healthPort: health.port },
+    "factory agent started",
+  );
 
   let terminating = false;
   process.on("SIGTERM", () => {

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { AssignmentMessage, Clock, JobDoc, ReleaseLeaseBody, Timers } from "../contracts/index.js";
 import type { CoordinatorPort } from "./coordinator-port.js";
 import type { Engine, EngineOutcome, EngineStage } from "./engines/port.js";
+import { outcomeRecord } from "./release-fields.js";
 
 export interface RunOptions {
   workDir: string;
@@ -98,7 +99,14 @@ export class AttemptRunner {
       const message = this.stopDirective === undefined ? "drained on scale-in" : `stopped by the coordinator (${this.stopDirective.reason}): ${this.stopDirective.message}`;
       // What the interrupted run cost is spent all the same: it is accrued at this release too.
       const insights = outcome.kind === "later" ? undefined : outcome.insights;
-      return { leaseEpoch: epoch, outcome: "drained", message, ...(checkpoint === undefined ? {} : { checkpoint }), ...(insights === undefined ? {} : { insights }) };
+      return {
+        leaseEpoch: epoch,
+        outcome: "drained",
+        message,
+        ...(checkpoint === undefined ? {} : { checkpoint }),
+        ...(insights === undefined ? {} : { insights }),
+        ...outcomeRecord(outcome),
+      };
     }
     switch (outcome.kind) {
       case "later":
@@ -109,7 +117,7 @@ export class AttemptRunner {
           outcome: "shipped",
           ...(outcome.message === undefined ? {} : { message: outcome.message }),
           ...(outcome.insights === undefined ? {} : { insights: outcome.insights }),
-          ...(outcome.artifacts === undefined ? {} : { artifacts: outcome.artifacts }),
+          ...outcomeRecord(outcome),
         };
       default:
         return {
@@ -117,7 +125,7 @@ export class AttemptRunner {
           outcome: outcome.kind,
           message: outcome.message,
           ...(outcome.insights === undefined ? {} : { insights: outcome.insights }),
-          ...(outcome.artifacts === undefined ? {} : { artifacts: outcome.artifacts }),
+          ...outcomeRecord(outcome),
         };
     }
   }

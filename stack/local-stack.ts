@@ -16,6 +16,8 @@ import { demandMetric } from "../keda/external-scaler/pool-demand.js";
 import { LocalAutoscaler } from "../keda/local/local-autoscaler.js";
 import { ProcessLauncher } from "../keda/local/process-launcher.js";
 import { startEmbeddedCosmos } from "../peers/cosmos/embedded-cosmos.js";
+import { createArtifactStore } from "../artifacts/registry.js";
+import { startAzurite } from "./azurite-process.js";
 import { type BrokerProcess, startBrokerProcess } from "./broker-process.js";
 
 export interface LocalStackOptions {
@@ -35,6 +37,8 @@ export interface LocalStack {
   url: string;
   scalerAddress: string;
   connectionString: string;
+  /** Azurite's connection string: where the agents' attempt logs and files go. */
+  artifactsConnectionString: string;
   operatorToken: string;
   fleetOperatorToken: string;
   app: CoordinatorProcess;
@@ -48,7 +52,8 @@ export interface LocalStack {
 /**
  * The whole system on one machine, on the production code paths: the embedded Cosmos DB peer
  * (through the Cosmos adapter), the local Service Bus broker as its own process (through the
- * Service Bus adapter), the coordinator and dispatcher, the external push scaler, and the local
+ * Service Bus adapter), Azurite as its own process (through the Blob Storage adapter: attempts'
+ * logs and files), the coordinator and dispatcher, the external push scaler, and the local
  * autoscaler starting factory-agent processes with KEDA's formulas.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -68,6 +73,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanups.push(() => brokerProcess.stop());
     const broker = createBroker({ kind: "service-bus", connectionString: brokerProcess.connectionString });
     cleanups.push(() => broker.close());
+    const azurite = await startAzurite();
+    cleanups.push(() => azurite.stop());
+    const artifactStore = createArtifactStore({ kind: "azure-blob", connectionString: azurite.connectionString });
     const dev = mintDevCredentials(topology);
     let autoscaler: LocalAutoscaler | undefined;
     // Replica counts come from the local autoscaler (created below, once the API's URL is known).
@@ -87,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scaler: { host, port: options.scalerPort ?? 9090 },
       replicas,
       reportsDir: "reports",
+      artifacts: { store: artifactStore, retentionDays: 30 },
       ...options.console,
     });
     cleanups.push(() => app.close());
@@ -103,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         serviceBusConnectionString: brokerProcess.connectionString,
         poolTokens: dev.poolTokens,
         logDir: join(workDir, "agents"),
-        env: { WORK_DIR: join(workDir, "work"), LOG_LEVEL: "info", ...options.agentEnv },
+        env: { WORK_DIR: join(workDir, "work"), LOG_LEVEL: "info", ARTIFACTS_CONNECTION_STRING: azurite.connectionString, LOG_FLUSH_SECONDS: "1", ...options.agentEnv },
       }),
       metric: async (pool) => {
         if (pool.trigger === "external-push") {
@@ -122,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       url,
       scalerAddress: `127.0.0.1:${scaler.port}`,
       connectionString: brokerProcess.connectionString,
+      artifactsConnectionString: azurite.connectionString,
       operatorToken: dev.operatorToken,
       fleetOperatorToken: dev.fleetOperatorToken,
       app,

@@ -115,6 +115,7 @@ async function main(): Promise<number | undefined> {
       `  dead letters:    ${stack.url}/fleet/dlq`,
       `  external scaler: ${stack.scalerAddress} (KEDA externalscaler.proto)`,
       `  Service Bus:     ${stack.connectionString}`,
+      `  Blob Storage:    Azurite at ${stack.blobUrl} (attempts' logs and files)`,
       `  state:           ${stack.dataDir ?? "in memory (gone at stop)"}; logs in ${stack.logDir}`,
       `  operator token (product demo): ${stack.tokens.operatorToken}`,
       `  operator token (fleet-wide):   ${stack.tokens.fleetOperatorToken}`,

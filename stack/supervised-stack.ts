@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Topology } from "../contracts/index.js";
 import { type LocalTokens, persistentDevCredentials } from "../composition/data-dir.js";
 import { EMULATOR_KEY } from "../peers/cosmos/embedded-cosmos.js";
+import { AZURITE_BLOB_MAIN, AZURITE_READY, azuriteArgs, azuriteConnectionString } from "./azurite-process.js";
 import { freePort } from "./free-port.js";
 import { Supervisor, type SupervisorEvent } from "./supervisor.js";
 
@@ -32,6 +33,9 @@ export interface SupervisedStack {
   url: string;
   scalerAddress: string;
   connectionString: string;
+  /** Azurite's Blob service, where attempts' logs and files go (and its connection string). */
+  blobUrl: string;
+  artifactsConnectionString: string;
   tokens: LocalTokens;
   dataDir: string | undefined;
   logDir: string;
@@ -41,7 +45,8 @@ export interface SupervisedStack {
 
 /**
  * `npm start`: every part of the system as its own supervised process, as in a cluster: the
- * Cosmos DB peer (journalled to the data directory), the Service Bus broker, the coordinator (with
+ * Cosmos DB peer (journalled to the data directory), the Service Bus broker, Azurite (Microsoft's
+ * Storage emulator, for attempts' logs and files, in the data directory), the coordinator (with
  * the dispatcher and the external scaler), and the autoscaler that starts factory agents. A
  * process that dies is restarted on the same port.
  */
@@ -68,6 +73,14 @@ export async function startSupervisedStack(options: SupervisedStackOptions): Pro
       args: (previous) => ["--port", previous === undefined ? "0" : portOfConnectionString(previous), ...(durable ? ["--data-dir", join(root, "broker")] : [])],
       ready: /^(Endpoint=sb:\/\/\S+)$/,
     });
+    // Blob Storage through the real SDK: Azurite's Blob service, its data beside the store's.
+    const blobUrl = await supervisor.start({
+      name: "azurite",
+      entry: AZURITE_BLOB_MAIN,
+      args: (previous) => azuriteArgs({ port: previous === undefined ? 0 : Number(new URL(previous).port), location: join(root, "azurite") }),
+      ready: AZURITE_READY,
+    });
+    const artifactsConnectionString = azuriteConnectionString(blobUrl);
     const apiPort = options.apiPort === 0 ? await freePort(options.host) : options.apiPort;
     const scalerPort = options.scalerPort === 0 ? await freePort(options.host) : options.scalerPort;
     const url = await supervisor.start({
@@ -82,6 +95,7 @@ export async function startSupervisedStack(options: SupervisedStackOptions): Pro
         COSMOS_KEY: EMULATOR_KEY,
         CREDENTIALS_FILE: credentialsFile,
         SERVICEBUS_CONNECTION_STRING: connectionString,
+        ARTIFACTS_CONNECTION_STRING: artifactsConnectionString,
         LOG_LEVEL: options.logLevel,
         REPORTS_DIR: resolve("reports"),
         ...(options.topologyFile === undefined ? {} : { TOPOLOGY_FILE: options.topologyFile }),
@@ -100,11 +114,13 @@ export async function startSupervisedStack(options: SupervisedStackOptions): Pro
         TOKENS_FILE: join(root, "tokens.json"),
         WORK_DIR: join(root, "work"),
         ...(options.topologyFile === undefined ? {} : { TOPOLOGY_FILE: options.topologyFile }),
+        // Every agent streams its attempts' logs to Azurite.
+        ARTIFACTS_CONNECTION_STRING: artifactsConnectionString,
         ...options.agentEnv,
       }),
       ready: /^autoscaler ready/,
     });
-    return { url, scalerAddress, connectionString, tokens, dataDir: options.dataDir, logDir, supervisor, stop };
+    return { url, scalerAddress, connectionString, blobUrl, artifactsConnectionString, tokens, dataDir: options.dataDir, logDir, supervisor, stop };
   } catch (error) {
     await stop();
     throw error;

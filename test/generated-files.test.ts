@@ -156,6 +156,10 @@ describe("Bicep modules", () => {
     "Microsoft.App/containerApps@2024-03-01",
     "Microsoft.App/jobs@2024-03-01",
     "Microsoft.ContainerService/managedClusters@2024-02-01",
+    "Microsoft.Storage/storageAccounts@2023-05-01",
+    "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
+    "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
+    "Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01",
   ]);
 
   it("declare every resource with an explicit, documented API version", () => {

@@ -10,10 +10,17 @@ interface Operation {
   responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string; allOf?: { $ref: string }[]; example?: unknown } }> }>;
 }
 
-/** The routes that answer Server-Sent Events, and the one that answers Prometheus text; every
- * other route answers JSON. */
+/** The routes that answer Server-Sent Events, the one that answers Prometheus text, and the
+ * artifact download (the stored bytes); every other route answers JSON. */
 const STREAMS = ["/fleet/events/stream", "/fleet/jobs/{id}/events/stream"];
-const mediaTypeOf = (path: string) => (STREAMS.includes(path) ? "text/event-stream" : path === "/metrics" ? "text/plain" : "application/json");
+const mediaTypeOf = (path: string, method: string) =>
+  STREAMS.includes(path)
+    ? "text/event-stream"
+    : path === "/metrics"
+      ? "text/plain"
+      : path === "/fleet/artifacts/{id}" && method === "get"
+        ? "application/octet-stream"
+        : "application/json";
 
 /** The OpenAPI document at /docs: every route says what it answers, errors included, with an example. */
 describe("the OpenAPI document", () => {
@@ -48,7 +55,7 @@ describe("the OpenAPI document", () => {
           expect(response.description, where).not.toBe("Default Response");
           continue;
         }
-        const media = mediaTypeOf(path);
+        const media = mediaTypeOf(path, method);
         expect(Object.keys(response.content ?? {}), where).toEqual([media]);
         const schema = response.content![media]!.schema;
         expect(schemaOf(schema)?.example, `${where} has no example`).toBeDefined();

@@ -49,11 +49,17 @@ export function registerInspect(jobs: Command, io: CliIo): void {
       ];
       if (job.repo !== undefined) rows.push(["repo", `${job.repo}${job.baseBranch === undefined ? "" : ` (${job.baseBranch})`}`]);
       if (job.deadLetter !== undefined) rows.push(["dead letter", `${job.deadLetter.reason} (${job.deadLetter.source})`]);
+      const review = reviewLine(job);
+      if (review !== undefined) rows.push(["review", review]);
       const width = Math.max(...rows.map(([label]) => label.length));
       for (const [label, value] of rows) out.out(`${label.padEnd(width)}  ${value}`);
       if (job.runs.length > 0) {
         out.out(`\n${bold(out, "runs")}`);
         out.out(renderTable(["ATTEMPT", "EPOCH", "POOL", "FACTORY", "RESULT", "STARTED", "ENDED"], job.runs.map((run) => [String(run.attempt), String(run.epoch), run.pool, run.factoryId, run.result, iso(run.startedAt), iso(run.endedAt)])));
+        for (const run of job.runs) {
+          const delivered = [run.branch, run.commit?.slice(0, 12), run.prUrl].filter((part) => part !== undefined);
+          if (delivered.length > 0) out.out(`  epoch ${run.epoch} delivered ${delivered.join("  ")}`);
+        }
       }
       out.out(`\n${bold(out, "latest events")}`);
       for (const event of job.events.slice(-8)) out.out(`  ${iso(event.at)}  #${event.seq} ${event.type} (${event.actor}, epoch ${event.epoch})`);
@@ -123,6 +129,18 @@ export function registerInspect(jobs: Command, io: CliIo): void {
       walk(dag.root, "", new Set([dag.root]));
       ctx.output.out(lines.join("\n"));
     });
+}
+
+/** "round 1 awaiting, 1 decision, last op-alice approve": the stage reason says the count (the server's words). */
+function reviewLine(job: JobDoc): string | undefined {
+  const review = job.review;
+  if (review === undefined) {
+    const own = job.reviewPolicy;
+    return own?.approvals === undefined || own.approvals === 0 ? undefined : `needs ${own.approvals} approval${own.approvals === 1 ? "" : "s"} when it passes`;
+  }
+  const last = review.decisions.at(-1);
+  const decisions = `${review.decisions.length} decision${review.decisions.length === 1 ? "" : "s"}`;
+  return `round ${review.round} ${review.state.replace(/_/g, " ")}, ${decisions}${last === undefined ? "" : `, last ${last.reviewer} ${last.verdict.replace(/_/g, " ")}`} (fleet jobs review ${job.id})`;
 }
 
 /** Facts as "name: value" lines; lists of objects as one indented line per item. */

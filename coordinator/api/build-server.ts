@@ -22,6 +22,8 @@ import { registerJobRoutes } from "./routes/jobs.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
 import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
 import { registerReportRoutes } from "./routes/reports.js";
+import { registerArtifactRoutes } from "./routes/artifacts.js";
+import { registerReviewRoutes } from "./routes/reviews.js";
 import { registerStreamRoutes } from "./routes/streams.js";
 import { registerPauseRoutes } from "./routes/pauses.js";
 import { registerScheduleRoutes } from "./routes/schedules.js";
@@ -91,5 +93,7 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   registerPauseRoutes(app, ctx);
   registerWeightRoutes(app, ctx);
   registerScheduleRoutes(app, ctx);
+  registerReviewRoutes(app, ctx);
+  registerArtifactRoutes(app, ctx);
   return app;
 }

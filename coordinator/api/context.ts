@@ -1,6 +1,7 @@
 import type { PoolScaleSample } from "../../contracts/event-stream.js";
 import type { StoreStats } from "../../store/port.js";
 import type { CredentialRegistry, PresentedKind } from "../auth/credentials.js";
+import type { ArtifactCatalog } from "../service/artifact-catalog.js";
 import type { Coordinator } from "../service/coordinator.js";
 import type { CredentialBook } from "../service/credential-book.js";
 import type { DeadLetterView } from "../service/dead-letter-view.js";
@@ -37,6 +38,8 @@ export interface PoolHistoryReader {
 export interface ApiContext {
   coordinator: Coordinator;
   deadLetters: DeadLetterView;
+  /** Attempts' logs and files (pointers on the jobs, bytes in the artifact store, when one is configured). */
+  artifacts: ArtifactCatalog;
   factories: FactoryRegistry;
   credentials: CredentialRegistry;
   /** Run-time operator keys and factory tokens (rotate, revoke). */

@@ -18,7 +18,7 @@ interface EntryBase {
 }
 
 export type CredentialEntry =
-  | (EntryBase & { kind: "operator"; role: OperatorRole })
+  | (EntryBase & { kind: "operator"; role: OperatorRole; reviewerRoles?: readonly string[] })
   | (EntryBase & { kind: "factory"; pool: string; factoryId?: string })
   | (EntryBase & { kind: "enrollment"; pool: string; usedUp: boolean });
 
@@ -36,6 +36,7 @@ export function entriesOfFile(file: CredentialsFile): CredentialEntry[] {
         secrets: [{ hash: Buffer.from(op.secretSha256, "hex") }],
         revoked: op.revoked,
         ...(op.rateLimit === undefined ? {} : { rateLimit: op.rateLimit }),
+        ...(op.reviewerRoles === undefined ? {} : { reviewerRoles: op.reviewerRoles }),
       }),
     ),
     ...file.factories.map(
@@ -67,7 +68,13 @@ export function entryOfDoc(doc: IssuedCredentialDoc): CredentialEntry {
   };
   switch (doc.kind) {
     case "operator":
-      return { ...base, kind: "operator", role: doc.role, ...(doc.rateLimit === undefined ? {} : { rateLimit: doc.rateLimit }) };
+      return {
+        ...base,
+        kind: "operator",
+        role: doc.role,
+        ...(doc.rateLimit === undefined ? {} : { rateLimit: doc.rateLimit }),
+        ...(doc.reviewerRoles === undefined ? {} : { reviewerRoles: doc.reviewerRoles }),
+      };
     case "factory":
       return { ...base, kind: "factory", pool: doc.pool, factoryId: doc.factoryId, expiresAt: doc.expiresAt, ...(doc.rateLimit === undefined ? {} : { rateLimit: doc.rateLimit }) };
     case "enrollment":

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CredentialId, Id, OperatorRole, ProductScope, RateLimit, RateLimitDefaults, Sha256Hex } from "../../contracts/index.js";
+import { CredentialId, Id, OperatorRole, ProductScope, RateLimit, RateLimitDefaults, ReviewerRoles, Sha256Hex } from "../../contracts/index.js";
 
 /** A factory credential names exactly one product: a pool shared by products runs one token per product. */
 const FactoryProduct = z
@@ -24,6 +24,8 @@ export const CredentialsFile = z
             secretSha256: Sha256Hex,
             revoked: z.boolean().default(false),
             rateLimit: RateLimit.optional(),
+            /** The roles this key reviews as (review policies may require one). */
+            reviewerRoles: ReviewerRoles.optional(),
           })
           .strict(),
       )

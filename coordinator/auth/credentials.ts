@@ -141,6 +141,7 @@ export class CredentialRegistry {
           role: entry.role,
           source: entry.source,
           ...(entry.rateLimit === undefined ? {} : { rateLimit: entry.rateLimit }),
+          ...(entry.reviewerRoles === undefined ? {} : { reviewerRoles: entry.reviewerRoles }),
         };
       case "enrollment":
         if (entry.usedUp) return { code: "UNAUTHENTICATED", message: REFUSED, presented: kind };

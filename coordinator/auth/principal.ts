@@ -17,6 +17,8 @@ export interface OperatorPrincipal {
   source: CredentialSource;
   /** This key's own request limit, when it has one. */
   rateLimit?: RateLimit;
+  /** The roles this key reviews as (review policies that name roles count only these). */
+  reviewerRoles?: readonly string[];
 }
 
 export interface FactoryPrincipal {

@@ -48,6 +48,7 @@ export function newJobDoc(spec: JobSpec, facts: NewJobFacts): JobDoc {
   if (spec.notBefore !== undefined && spec.notBefore > facts.now) job.notBefore = spec.notBefore;
   if (spec.repo !== undefined) job.repo = spec.repo;
   if (spec.baseBranch !== undefined) job.baseBranch = spec.baseBranch;
+  if (spec.review !== undefined) job.reviewPolicy = spec.review;
   if (facts.parentId !== undefined) job.parentId = facts.parentId;
   if (facts.children !== undefined) job.children = [...facts.children];
   if (!facts.ready) job.stageReason = "waiting for dependencies";

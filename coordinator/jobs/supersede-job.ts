@@ -38,6 +38,8 @@ export function supersedeJob(
   else next.repo = spec.repo;
   if (spec.baseBranch === undefined) delete next.baseBranch;
   else next.baseBranch = spec.baseBranch;
+  if (spec.review === undefined) delete next.reviewPolicy;
+  else next.reviewPolicy = spec.review;
   if (facts.ready) delete next.stageReason;
   else next.stageReason = "waiting for dependencies";
   return withEvent(next, "superseded", "coordinator", facts.now, { revision: next.revision });

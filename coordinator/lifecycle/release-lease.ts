@@ -1,10 +1,12 @@
-import type { JobDoc, ReleaseLeaseBody, RunResult } from "../../contracts/index.js";
+import type { JobDoc, ReleaseLeaseBody, ReviewPolicyPatch, RunResult } from "../../contracts/index.js";
+import { assertOwnArtifacts } from "./artifact-pointers.js";
 import { assertLeaseHolder } from "./fencing.js";
 import { finishJob } from "./finish-job.js";
 import { requeueJob } from "./requeue.js";
 import { retriesExhausted, retryDelayMs } from "./job-retry-schedule.js";
 import { withEvent } from "./job-events.js";
 import { withoutLeaseLosses } from "./lose-lease.js";
+import { passAttempt } from "./review-gate.js";
 import { withRunCost } from "./run-cost.js";
 import { runOfEpoch, updateRun } from "./runs.js";
 
@@ -19,7 +21,8 @@ const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
 /**
  * The lease holder ends its attempt. The lease MUST be released once the job has been attempted;
  * the outcome decides what follows:
- * - shipped: terminal.
+ * - shipped: the attempt passed; the job ships, awaits its reviewers at `review`, or rests at
+ *   `testing`, as its review policy says (review-gate.ts, `productPolicy` the product's part).
  * - non_retryable: failed.
  * - retryable (the default for a failure): requeued after backoff, or dead_letter with reason
  *   RetriesExhausted once the retry policy is used up.
@@ -30,14 +33,17 @@ const RESULT_OF: Readonly<Record<ReleaseLeaseBody["outcome"], RunResult>> = {
  * Whatever the outcome, the run's reported `costUsd` is accrued on the job in this same change
  * (withRunCost): shipped and failed runs both cost, and a retried release accrues nothing twice.
  * Every release is a worker's answer for its attempt, so it ends a run of lost leases (lose-lease.ts).
+ * The run records the deliverable the engine reported (branch, commit, pull request URL) and the
+ * artifact pointers, which must stay inside the attempt's own folder (artifact-pointers.ts).
  * A release repeated with the same epoch and outcome (a retried request) returns the job unchanged.
  */
-export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: string, now: number): JobDoc {
+export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: string, now: number, productPolicy?: ReviewPolicyPatch): JobDoc {
   const previous = runOfEpoch(job, body.leaseEpoch);
   if (previous !== undefined && previous.factoryId === factoryId && previous.result === RESULT_OF[body.outcome]) {
     return job;
   }
   assertLeaseHolder(job, body.leaseEpoch, factoryId, now);
+  assertOwnArtifacts(job, body.leaseEpoch, body.artifacts);
   const closed = updateRun(job, body.leaseEpoch, (run) => ({
     ...run,
     endedAt: now,
@@ -46,12 +52,15 @@ export function releaseLease(job: JobDoc, body: ReleaseLeaseBody, factoryId: str
     ...(body.checkpoint === undefined ? {} : { checkpoint: body.checkpoint }),
     ...(body.insights === undefined ? {} : { insights: body.insights }),
     ...(body.artifacts === undefined ? {} : { artifacts: body.artifacts }),
+    ...(body.branch === undefined ? {} : { branch: body.branch }),
+    ...(body.commit === undefined ? {} : { commit: body.commit }),
+    ...(body.prUrl === undefined ? {} : { prUrl: body.prUrl }),
   }));
   const costed = withRunCost(withoutLeaseLosses(closed), body.insights?.costUsd, now);
   const withCheckpoint: JobDoc = body.checkpoint === undefined ? costed : { ...costed, checkpoint: body.checkpoint };
   switch (body.outcome) {
     case "shipped":
-      return finishJob(withCheckpoint, "shipped", "factory", now, {});
+      return passAttempt(withCheckpoint, productPolicy, now);
     case "non_retryable":
       return finishJob(withCheckpoint, "failed", "factory", now, { reason: body.message ?? "non-retryable failure" });
     case "drained": {

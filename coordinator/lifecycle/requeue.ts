@@ -1,9 +1,10 @@
-import type { Checkpoint, EventActor, JobDoc } from "../../contracts/index.js";
-import { assertTransition } from "./transitions.js";
-import { withEvent } from "./job-events.js";
+import type { Checkpoint, JobDoc } from "../../contracts/index.js";
+import { assertJobTransition } from "./transitions.js";
+import { eventActorOf, withEvent } from "./job-events.js";
+import { withdrawOpenReview } from "./review-round.js";
 
 export interface RequeueOptions {
-  actor: EventActor & ("coordinator" | "operator");
+  actor: "coordinator" | "operator" | "reviewer";
   reason: string;
   /** Not schedulable before this instant (backoff, "later"). */
   notBefore?: number;
@@ -18,9 +19,9 @@ export interface RequeueOptions {
  * attempt resumes. Aging restarts when the job becomes schedulable again.
  */
 export function requeueJob(job: JobDoc, now: number, options: RequeueOptions): JobDoc {
-  assertTransition(job.stage, "queued", options.actor);
+  assertJobTransition(job, "queued", options.actor);
   const notBefore = options.notBefore !== undefined && options.notBefore > now ? options.notBefore : undefined;
-  const next: JobDoc = {
+  const next: JobDoc = withdrawOpenReview({
     ...job,
     stage: "queued",
     stageReason: options.reason,
@@ -29,7 +30,7 @@ export function requeueJob(job: JobDoc, now: number, options: RequeueOptions): J
     queuedAt: notBefore ?? now,
     checkpoint: options.checkpoint ?? job.checkpoint,
     updatedAt: now,
-  };
+  }, now);
   delete next.lease;
   delete next.outbox;
   delete next.deadLetter;
@@ -37,7 +38,7 @@ export function requeueJob(job: JobDoc, now: number, options: RequeueOptions): J
   delete next.preemption;
   if (notBefore === undefined) delete next.notBefore;
   else next.notBefore = notBefore;
-  return withEvent(next, "requeued", options.actor, now, {
+  return withEvent(next, "requeued", eventActorOf(options.actor), now, {
     reason: options.reason,
     ...(notBefore === undefined ? {} : { notBefore }),
   });

@@ -15,8 +15,14 @@ import {
   RUNNING_STAGES,
   type WhyAnswer,
   type OperatorAction,
+  type ArtifactPointer,
   type PatchJobBody,
+  type ProductReviewPolicyView,
+  type PutReviewPolicyBody,
   type ReleaseLeaseBody,
+  type RequestReviewBody,
+  type ReviewView,
+  type SubmitReviewBody,
   type Run,
   type Stage,
   type SubmitJobBody,
@@ -31,10 +37,13 @@ import { deadLetterFromBroker, type BrokerDeadLetter } from "../lifecycle/dead-l
 import { discardDeadLetter } from "../lifecycle/discard-dead-letter.js";
 import { applyOperatorAction } from "../lifecycle/operator-action.js";
 import { leaseDeadline, reapLease } from "../lifecycle/reap-lease.js";
+import { markArtifactsDeleted } from "../lifecycle/artifact-pointers.js";
 import { releaseLease } from "../lifecycle/release-lease.js";
+import { decideReview, requestReview } from "../lifecycle/review-gate.js";
+import { countedApprovals } from "../lifecycle/review-round.js";
 import { renewLease } from "../lifecycle/renew-lease.js";
 import { reportStage } from "../lifecycle/report-stage.js";
-import type { FactoryPrincipal } from "../auth/principal.js";
+import type { FactoryPrincipal, OperatorPrincipal } from "../auth/principal.js";
 import { DeadlineQueue } from "../scheduler/deadline-queue.js";
 import { ReadyIndex } from "../scheduler/ready-index.js";
 import { Scheduler, toScorableJob } from "../scheduler/scheduler.js";
@@ -45,6 +54,8 @@ import { type FleetEventListener, FleetEvents } from "./fleet-events.js";
 import { type GateChange, ProductControls } from "./product-controls.js";
 import { PoolControls } from "./pool-controls.js";
 import { PreemptionPlanner } from "./preemption-planner.js";
+import { ReviewPolicies } from "./review-policies.js";
+import { reviewViewOf } from "./review-view.js";
 import { ScheduleBook } from "./schedule-book.js";
 import {
   drainDirectiveOf,
@@ -130,6 +141,8 @@ export class Coordinator {
   private readonly closing = new Set<string>();
   /** Products and pools whose unaccepted assignments are to be withdrawn on the next pass. */
   private readonly withdrawals = new AssignmentWithdrawals();
+  /** The products' review policies (the job's own lives on the job). */
+  private readonly reviewPolicies: ReviewPolicies;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.book = new JobBook(options.store);
@@ -141,6 +154,7 @@ export class Coordinator {
       ...(options.productWeights === undefined ? {} : { productWeights: options.productWeights }),
     });
     this.poolControls = new PoolControls(options.store, this.pools);
+    this.reviewPolicies = new ReviewPolicies(this.controls);
     const book = this.book;
     const commit = (id: string, decide: (job: JobDoc) => JobDoc) => book.mutate(id, undefined, decide);
     const starvationAfterMs = options.starvationAfterMs ?? DEFAULT_STARVATION_AFTER_MS;
@@ -375,6 +389,9 @@ export class Coordinator {
         ...(job.notBefore === undefined ? {} : { notBefore: job.notBefore }),
         ...(job.lease === undefined ? {} : { lease: job.lease }),
         ...(job.deadLetter === undefined ? {} : { deadLetter: job.deadLetter }),
+        ...(job.review?.state === "awaiting"
+          ? { review: { round: job.review.round, counted: countedApprovals(job.review), needed: job.review.policy.approvals, roles: job.review.policy.roles } }
+          : {}),
       },
       deps,
       pools: this.pools.all().map(toScorable),
@@ -384,7 +401,8 @@ export class Coordinator {
       jobId: job.id,
       idempotencyKey: job.idempotencyKey,
       stage: job.stage,
-      waiting: !isTerminal(job.stage) && !RUNNING_STAGES.has(job.stage),
+      // A job resting at review or testing (no lease) waits for people, not for a factory.
+      waiting: !isTerminal(job.stage) && !(RUNNING_STAGES.has(job.stage) && job.lease !== undefined),
       summary: reasons[0]!.message,
       reasons,
       at: isoTime(now),
@@ -463,7 +481,67 @@ export class Coordinator {
   }
 
   release(factory: FactoryPrincipal, id: string, body: ReleaseLeaseBody): Promise<JobDoc> {
-    return this.fenced(() => this.book.mutate(id, scopeOf(factory), (job) => releaseLease(job, body, factory.factoryId, this.clock.now())));
+    return this.fenced(() =>
+      this.book.mutate(id, scopeOf(factory), (job) => releaseLease(job, body, factory.factoryId, this.clock.now(), this.reviewPolicies.of(job.productId))),
+    );
+  }
+
+  // ---- the review gate ------------------------------------------------------------------------
+
+  /** An operator asks for reviews of the job before it ships (see lifecycle/review-gate.ts). */
+  requestReview(operator: OperatorPrincipal, id: string, body: RequestReviewBody): Promise<JobDoc> {
+    const scope = operator.productId === "*" ? undefined : operator.productId;
+    return this.book.mutate(id, scope, (job) =>
+      requestReview(
+        job,
+        {
+          by: operator.credentialId,
+          ...(body.approvals === undefined ? {} : { approvals: body.approvals }),
+          ...(body.roles === undefined ? {} : { roles: body.roles }),
+          ...(body.comment === undefined ? {} : { comment: body.comment }),
+        },
+        this.reviewPolicies.of(job.productId),
+        this.clock.now(),
+      ),
+    );
+  }
+
+  /** The authenticated operator's decision on a job that awaits its reviewers. */
+  review(operator: OperatorPrincipal, id: string, body: SubmitReviewBody): Promise<JobDoc> {
+    const scope = operator.productId === "*" ? undefined : operator.productId;
+    return this.book.mutate(id, scope, (job) =>
+      decideReview(
+        job,
+        {
+          reviewer: operator.credentialId,
+          reviewerRoles: operator.reviewerRoles ?? [],
+          operatorRole: operator.role,
+          verdict: body.verdict,
+          ...(body.comment === undefined ? {} : { comment: body.comment }),
+        },
+        this.clock.now(),
+      ),
+    );
+  }
+
+  /** The job's review gate as a person reads it: the policy in force and the latest round. */
+  async reviewView(productScope: string | undefined, id: string): Promise<ReviewView> {
+    const job = await this.getJob(productScope, id);
+    return reviewViewOf(job, this.reviewPolicies.of(job.productId));
+  }
+
+  productReviewPolicy(productId: string): ProductReviewPolicyView {
+    return this.reviewPolicies.view(productId);
+  }
+
+  /** Sets the product's review policy; it applies to every release from now on (a job's own policy wins per field). */
+  putProductReviewPolicy(productId: string, body: PutReviewPolicyBody, by: string): Promise<ProductReviewPolicyView> {
+    return this.reviewPolicies.put(productId, body, by, this.clock.now());
+  }
+
+  /** Marks artifacts deleted on the job (their bytes are gone); one write, none when nothing matched. */
+  markArtifactsDeleted(productScope: string | undefined, id: string, keys: ReadonlySet<string>, by: string, adopt?: { epoch: number; pointer: ArtifactPointer }): Promise<JobDoc> {
+    return this.book.mutate(id, productScope, (job) => markArtifactsDeleted(job, keys, by, this.clock.now(), adopt));
   }
 
   // ---- operators and the broker -------------------------------------------------------------

@@ -65,6 +65,7 @@ export class CredentialBook {
       role: body.role,
       secrets: [{ sha256: minted.secretSha256 }],
       ...(body.rateLimit === undefined ? {} : { rateLimit: body.rateLimit }),
+      ...(body.reviewerRoles === undefined ? {} : { reviewerRoles: body.reviewerRoles }),
       ...(body.label === undefined ? {} : { label: body.label }),
       createdBy: manager.credentialId,
       createdAt: now,

@@ -19,6 +19,7 @@ export function operatorKeyView(doc: OperatorCredentialDoc, defaultLimit: (role:
     createdAt: iso(doc.createdAt),
     ...(doc.revokedAt === undefined ? {} : { revokedAt: iso(doc.revokedAt) }),
     rateLimit: doc.rateLimit ?? defaultLimit(doc.role),
+    ...(doc.reviewerRoles === undefined ? {} : { reviewerRoles: doc.reviewerRoles }),
   };
 }
 
@@ -30,6 +31,7 @@ export function fileOperatorKeyView(entry: Extract<CredentialEntry, { kind: "ope
     source: "file",
     state: entry.revoked ? "revoked" : "active",
     rateLimit: entry.rateLimit ?? defaultLimit(entry.role),
+    ...(entry.reviewerRoles === undefined ? {} : { reviewerRoles: [...entry.reviewerRoles] }),
   };
 }
 

@@ -243,6 +243,7 @@ function jobSpecOf(job: JobDoc): JobSpec {
     ...(job.budget === undefined ? {} : { budget: job.budget }),
     ...(job.repo === undefined ? {} : { repo: job.repo }),
     ...(job.baseBranch === undefined ? {} : { baseBranch: job.baseBranch }),
+    ...(job.reviewPolicy === undefined ? {} : { review: job.reviewPolicy }),
   };
 }
 

@@ -6,6 +6,8 @@ import {
   type PauseBody,
   type ProductSchedulingSettings,
   type PutBudgetBody,
+  type ProductReviewSettings,
+  type PutReviewPolicyBody,
   type PutWeightsBody,
   type ScoreWeightsPatch,
   type Topology,
@@ -335,6 +337,30 @@ export class ProductControls {
     });
     this.weightCache.delete(productId);
     this.options.events.emit({ type: "product.weights_updated", at: now, productId, data: { by, ...this.settingsOf(productId) } });
+  }
+
+  // ---- the review gate ---------------------------------------------------------------------------
+
+  /** The product's review policy as set through the API (undefined: the defaults). From memory. */
+  reviewSettingsOf(productId: string): ProductReviewSettings | undefined {
+    return this.docs.get(productId)?.review;
+  }
+
+  /** Sets the fields given (null: back to the default); a change that changes nothing writes nothing. */
+  async putReviewPolicy(productId: string, body: PutReviewPolicyBody, by: string, now: number): Promise<void> {
+    await this.docs.mutate(productId, (current) => {
+      const base = current ?? defaultBudget(productId, now);
+      const review: ProductReviewSettings = { ...base.review, updatedAt: now, updatedBy: by };
+      for (const field of ["approvals", "roles", "autoship"] as const) {
+        const value = body[field];
+        if (value === null) delete review[field];
+        else if (field === "roles" && value !== undefined) review.roles = [...new Set(value as string[])].sort();
+        else if (value !== undefined) (review as Record<string, unknown>)[field] = value;
+      }
+      const same = (["approvals", "roles", "autoship"] as const).every((field) => JSON.stringify(review[field]) === JSON.stringify(base.review?.[field]));
+      if (current !== undefined && same) return current;
+      return { ...base, review, revision: base.revision + 1, updatedAt: now };
+    });
   }
 
   /** Every product that has a control document or topology settings. */

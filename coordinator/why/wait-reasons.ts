@@ -17,6 +17,8 @@ export interface WaitFacts {
     updatedAt: number;
     lease?: { pool: string; factoryId?: string; assignedAt: number; acceptBy: number; acceptedAt?: number; expiresAt?: number };
     deadLetter?: { reason: string; source: string };
+    /** The open review round, when the job awaits its reviewers. */
+    review?: { round: number; counted: number; needed: number; roles: readonly string[] };
   };
   /** Each dependency with its key and stage; `stage` undefined: it no longer exists. */
   deps: readonly { id: string; key?: string; stage?: Stage }[];
@@ -57,6 +59,21 @@ export function waitReasons(facts: WaitFacts): WhyReason[] {
         leaseExpiresAt: job.lease.expiresAt === undefined ? null : isoTime(job.lease.expiresAt),
       }),
     ];
+  }
+  if (job.stage === "review" && job.lease === undefined && job.review !== undefined) {
+    const { round, counted, needed, roles } = job.review;
+    return [
+      reasonOf("awaiting_review", `waiting for its reviewers: ${counted} of ${needed} approvals${roles.length === 0 ? "" : ` from ${roles.join(" or ")}`} (round ${round}); approve, request changes or reject with POST /fleet/jobs/:id/review`, {
+        round,
+        approvals: counted,
+        needed,
+        roles: [...roles],
+      }),
+    ];
+  }
+  if (job.stage === "testing" && job.lease === undefined) {
+    const reason = job.stageReason ?? "passed; waiting for a person to ship it (autoship is off)";
+    return [reasonOf("awaiting_ship", `${reason}: ship it (POST /fleet/jobs/:id/actions/ship) or ask for a review`, { reason })];
   }
   if (job.stage === "assigned" && job.lease !== undefined) {
     return [

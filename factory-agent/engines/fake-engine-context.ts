@@ -1,4 +1,4 @@
-import type { EngineContext, EngineStage } from "./port.js";
+import type { AttemptLog, EngineContext, EngineStage } from "./port.js";
 import { ManualTime } from "./manual-time.js";
 
 export interface FakeEngineContextOptions {
@@ -29,6 +29,9 @@ export class FakeEngineContext implements EngineContext {
   readonly wallBudgetMs: number;
   /** Every stage the engine reported, in order, with the time it did. */
   readonly reports: { stage: EngineStage; at: number }[] = [];
+  /** What the engine wrote to its attempt's log. */
+  private readonly written: Buffer[] = [];
+  readonly log: AttemptLog = { write: (chunk) => void this.written.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)) };
   private readonly controller = new AbortController();
   private reason: "budget" | "drain" | undefined;
 
@@ -42,6 +45,11 @@ export class FakeEngineContext implements EngineContext {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** The attempt's log so far, as text. */
+  logText(): string {
+    return Buffer.concat(this.written).toString("utf8");
   }
 
   abortReason(): "budget" | "drain" | undefined {

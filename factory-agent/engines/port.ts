@@ -15,6 +15,21 @@ export interface EngineContext {
    * so it runs the same under the simulator and the fake engine context. */
   clock: Clock;
   timers: Timers;
+  /** The attempt's log, streamed to the artifact store while the attempt runs (when the agent has
+   * one): what the engine writes here is what an operator reads live. Never blocks, never throws. */
+  log?: AttemptLog;
+}
+
+/** Where an engine writes its attempt's output as it comes. */
+export interface AttemptLog {
+  write(chunk: string | Buffer): void;
+}
+
+/** What the engine delivered, when it knows: the branch it pushed, its head commit, the pull request. */
+export interface Deliverable {
+  branch?: string;
+  commit?: string;
+  prUrl?: string;
 }
 
 /**
@@ -23,9 +38,9 @@ export interface EngineContext {
  * consuming a retry (River's JobSnooze).
  */
 export type EngineOutcome =
-  | { kind: "shipped"; insights?: Insights; artifacts?: ArtifactPointer[]; message?: string }
-  | { kind: "retryable"; message: string; insights?: Insights; artifacts?: ArtifactPointer[] }
-  | { kind: "non_retryable"; message: string; insights?: Insights; artifacts?: ArtifactPointer[] }
+  | { kind: "shipped"; insights?: Insights; artifacts?: ArtifactPointer[]; message?: string; deliverable?: Deliverable }
+  | { kind: "retryable"; message: string; insights?: Insights; artifacts?: ArtifactPointer[]; deliverable?: Deliverable }
+  | { kind: "non_retryable"; message: string; insights?: Insights; artifacts?: ArtifactPointer[]; deliverable?: Deliverable }
   | { kind: "later"; message: string; afterSeconds?: number };
 
 /** An engine runs one job. The agent owns leases, reports and settlement; the engine only works. */
@@ -33,6 +48,7 @@ export interface Engine {
   readonly name: string;
   run(job: JobDoc, context: EngineContext): Promise<EngineOutcome>;
   /** Saves resumable progress (for example a WIP branch) before the job is handed back on
-   * scale-in. Returns the pointer the next attempt resumes from. */
+   * scale-in or preemption, after `run` returned. Returns the pointer the next attempt resumes
+   * from (it finds it as `job.checkpoint`). */
   checkpoint(job: JobDoc, context: { workDir: string }): Promise<Checkpoint | undefined>;
 }

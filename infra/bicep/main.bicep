@@ -1,5 +1,6 @@
-// Fleet Dispatch on Azure: Service Bus, Cosmos DB, identities with least-privilege roles, Log
-// Analytics, and the compute (Azure Container Apps by default, or AKS with the KEDA add-on).
+// Fleet Dispatch on Azure: Service Bus, Cosmos DB, Blob Storage for attempts' logs and files,
+// identities with least-privilege roles, Log Analytics, and the compute (Azure Container Apps by
+// default, or AKS with the KEDA add-on).
 // Deploy with the generated parameters:
 //   az deployment group create -g <rg> -f infra/bicep/main.bicep -p infra/bicep/generated/main.parameters.json
 targetScope = 'resourceGroup'
@@ -46,7 +47,12 @@ param containers array
 @description('Container Apps only: per pool name, the enrollment token its containers exchange for their own factory token. Create them with POST /fleet/enrollment-tokens (no maxUses, a long expiry) and pass them at deployment.')
 param poolEnrollmentTokens object = {}
 
+@description('Days an attempt\'s log and files are kept in Blob Storage (0: until an operator deletes them).')
+param artifactRetentionDays int = 30
+
 var cosmosName = '${namePrefix}-cosmos-${uniqueString(resourceGroup().id)}'
+// Storage account names: 3-24 lower-case letters and digits, globally unique.
+var storageName = take(toLower(replace('${namePrefix}art${uniqueString(resourceGroup().id)}', '-', '')), 24)
 
 module logs 'modules/log-analytics.bicep' = {
   name: 'logs'
@@ -78,6 +84,17 @@ module cosmos 'modules/cosmos.bicep' = {
     serverless: cosmosServerless
     maxThroughput: cosmosMaxThroughput
     containers: containers
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: storageName
+    location: location
+    retentionDays: artifactRetentionDays
+    coordinatorPrincipalId: identities.outputs.coordinatorPrincipalId
+    poolPrincipalIds: identities.outputs.poolPrincipalIds
   }
 }
 
@@ -113,6 +130,8 @@ module containerApps 'modules/container-apps.bicep' = if (computeTarget == 'cont
     serviceBusNamespaceName: serviceBus.outputs.name
     serviceBusFqdn: serviceBus.outputs.fqdn
     cosmosEndpoint: cosmos.outputs.endpoint
+    artifactsAccountUrl: storage.outputs.accountUrl
+    artifactRetentionDays: artifactRetentionDays
     topicName: topicName
     pools: pools
     poolEnrollmentTokens: poolEnrollmentTokens
@@ -134,6 +153,7 @@ module aks 'modules/aks.bicep' = if (computeTarget == 'aks') {
 output serviceBusNamespaceName string = serviceBus.outputs.name
 output serviceBusFqdn string = serviceBus.outputs.fqdn
 output cosmosEndpoint string = cosmos.outputs.endpoint
+output artifactsAccountUrl string = storage.outputs.accountUrl
 output coordinatorUrl string = computeTarget == 'containerApps' ? containerApps.outputs.coordinatorUrl : ''
 output coordinatorClientId string = identities.outputs.coordinatorClientId
 output poolClientIds array = identities.outputs.poolClientIds

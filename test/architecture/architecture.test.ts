@@ -13,12 +13,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   contracts: [],
   store: ["contracts"],
   broker: ["contracts"],
+  artifacts: ["contracts"],
   peers: ["contracts"],
-  coordinator: ["contracts", "store"],
+  coordinator: ["contracts", "store", "artifacts"],
   dispatcher: ["contracts", "store", "broker"],
   keda: ["contracts"],
-  "factory-agent": ["contracts", "broker"],
-  composition: ["contracts", "store", "broker", "coordinator", "dispatcher", "keda", "peers"],
+  "factory-agent": ["contracts", "broker", "artifacts"],
+  composition: ["contracts", "store", "broker", "artifacts", "coordinator", "dispatcher", "keda", "peers"],
   cli: ["contracts"],
   console: ["contracts"],
 };
@@ -26,9 +27,9 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** Where an inner component may reach into a port wing: the port itself (and the registry that
  * picks an adapter, for the process that wires itself). Adapters are chosen by the composition. */
 const PORT_SURFACE: Record<string, Record<string, readonly string[]>> = {
-  coordinator: { store: ["store/port.ts"] },
+  coordinator: { store: ["store/port.ts"], artifacts: ["artifacts/port.ts"] },
   dispatcher: { store: ["store/port.ts"], broker: ["broker/port.ts"] },
-  "factory-agent": { broker: ["broker/port.ts", "broker/registry.ts"] },
+  "factory-agent": { broker: ["broker/port.ts", "broker/registry.ts"], artifacts: ["artifacts/port.ts", "artifacts/registry.ts"] },
 };
 
 const isTestCode = (file: string) => file.endsWith(".test.ts") || file.startsWith("test/") || file.includes("/contract/") || file.endsWith(".config.ts");
@@ -40,7 +41,7 @@ const edges = importEdges(ROOT, files).filter((edge) => !isTestCode(edge.to));
 describe("the import graph", () => {
   it("finds the tree's components and their imports (the check can see what it checks)", () => {
     const components = new Set(files.map(componentOf));
-    for (const name of ["contracts", "store", "broker", "coordinator", "dispatcher", "factory-agent", "keda", "composition"]) expect(components).toContain(name);
+    for (const name of ["contracts", "store", "broker", "artifacts", "coordinator", "dispatcher", "factory-agent", "keda", "composition"]) expect(components).toContain(name);
     expect(edges.some((e) => e.from.startsWith("composition/") && e.to.startsWith("coordinator/"))).toBe(true);
   });
 

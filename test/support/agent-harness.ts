@@ -4,7 +4,7 @@ import pino from "pino";
 import { parseTopology } from "../../contracts/topology-file.js";
 import { systemClock, type Topology } from "../../contracts/index.js";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
-import { type CoordinatorProcess, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
+import { type CoordinatorProcess, type CoordinatorProcessOptions, buildCoordinatorProcess } from "../../composition/coordinator-process.js";
 import { CosmosStore } from "../../store/cosmos/cosmos-store.js";
 import { ServiceBusBroker } from "../../broker/service-bus/service-bus-broker.js";
 import type { Dispatcher } from "../../dispatcher/dispatcher-service.js";
@@ -45,7 +45,10 @@ export interface AgentHarness {
  * Service Bus adapter on the local broker, the coordinator over HTTP, the dispatcher) with real
  * factory-agent processes started on demand.
  */
-export async function startAgentHarness(poolOverrides: Record<string, unknown> = {}): Promise<AgentHarness> {
+export async function startAgentHarness(
+  poolOverrides: Record<string, unknown> = {},
+  options: { artifacts?: CoordinatorProcessOptions["artifacts"] } = {},
+): Promise<AgentHarness> {
   const topology = parseTopology({
     topic: "assignments",
     pools: [
@@ -90,6 +93,7 @@ export async function startAgentHarness(poolOverrides: Record<string, unknown> =
       loop: { maxIdleMs: 200 },
       dispatcher: { deadLetterPollMs: 200 },
       processMetrics: false,
+      ...(options.artifacts === undefined ? {} : { artifacts: options.artifacts }),
     });
     const url = await app.listen("127.0.0.1", port);
     const dispatcher = app.dispatcher!;

@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import pino from "pino";
 import type { Topology } from "../../contracts/index.js";
 import { CredentialRegistry, type CredentialsFileInput, mintToken } from "../../coordinator/auth/credentials.js";
-import { buildCoordinatorProcess, type CoordinatorProcess } from "../../composition/coordinator-process.js";
+import { buildCoordinatorProcess, type CoordinatorProcess, type CoordinatorProcessOptions } from "../../composition/coordinator-process.js";
 import type { StorePort } from "../../store/port.js";
 import { ManualClock } from "./manual-clock.js";
 import { testTopology } from "./topology-fixture.js";
@@ -37,7 +37,14 @@ export interface ApiHarness {
 export async function startApiHarness(
   store: StorePort,
   topology: Topology = testTopology(),
-  options: { rateLimit?: { perSecond: number; burst: number }; logger?: pino.Logger; clock?: ManualClock; credentials?: CredentialsFileInput; reportsDir?: string } = {},
+  options: {
+    rateLimit?: { perSecond: number; burst: number };
+    logger?: pino.Logger;
+    clock?: ManualClock;
+    credentials?: CredentialsFileInput;
+    reportsDir?: string;
+    artifacts?: CoordinatorProcessOptions["artifacts"];
+  } = {},
 ): Promise<ApiHarness> {
   const op = mintToken("op-acme");
   const other = mintToken("op-globex");
@@ -77,6 +84,7 @@ export async function startApiHarness(
     http: { logRequests: options.logger !== undefined, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
     processMetrics: false,
     ...(options.reportsDir === undefined ? {} : { reportsDir: options.reportsDir }),
+    ...(options.artifacts === undefined ? {} : { artifacts: options.artifacts }),
   });
   const tokens = { operator: op.token, otherOperator: other.token, fleetOperator: fleet.token, general: general.token, generalGlobex: generalGlobex.token, gpu: gpu.token, gpuGlobex: gpuGlobex.token, revoked: revoked.token };
   return {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { CredentialRegistry, mintToken } from "../../coordinator/auth/credentials.js";
-import { buildCoordinatorProcess, type CoordinatorProcess } from "../../composition/coordinator-process.js";
+import { buildCoordinatorProcess, type CoordinatorProcess, type CoordinatorProcessOptions } from "../../composition/coordinator-process.js";
 import type { JobDoc } from "../../contracts/index.js";
 import { MemoryStore } from "../../store/memory/memory-store.js";
 import { testTopology } from "./topology-fixture.js";
@@ -27,7 +27,7 @@ export interface CliHarness {
 }
 
 /** A real coordinator (memory store, its loop running, HTTP on an ephemeral port) for CLI tests. */
-export async function startCliHarness(): Promise<CliHarness> {
+export async function startCliHarness(options: { artifacts?: CoordinatorProcessOptions["artifacts"] } = {}): Promise<CliHarness> {
   const operator = mintToken("op-acme");
   const fleetOperator = mintToken("op-fleet");
   const factory = mintToken("pool-general");
@@ -46,6 +46,7 @@ export async function startCliHarness(): Promise<CliHarness> {
     loop: { maxIdleMs: 50 },
     http: { rateLimit: { perSecond: 5000, burst: 5000 } },
     processMetrics: false,
+    ...(options.artifacts === undefined ? {} : { artifacts: options.artifacts }),
   });
   const url = await process.listen("127.0.0.1", 0);
   const children = new Set<ReturnType<typeof spawn>>();

@@ -8,6 +8,9 @@ export interface ConfirmRequest {
   confirmLabel: string;
   /** Ask for an optional reason recorded with the action. */
   withReason?: boolean;
+  /** The reason field's label, and whether the action needs one (a review comment). */
+  reasonLabel?: string;
+  reasonRequired?: boolean;
   danger?: boolean;
   run(reason: string | undefined): Promise<void>;
 }
@@ -38,8 +41,8 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; o
       <div class="consequence">{request.consequence}</div>
       {request.withReason === true ? (
         <label class="field">
-          reason (recorded on the job's timeline, optional)
-          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={500} />
+          {request.reasonLabel ?? "reason (recorded on the job's timeline, optional)"}
+          <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} maxLength={request.reasonRequired === true ? 2000 : 500} />
         </label>
       ) : null}
       {error === undefined ? null : (
@@ -51,7 +54,7 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; o
         <button type="button" onClick={onClose} disabled={busy}>
           Keep as is
         </button>
-        <button type="button" class={request.danger === true ? "danger" : "primary"} onClick={() => void confirm()} disabled={busy}>
+        <button type="button" class={request.danger === true ? "danger" : "primary"} onClick={() => void confirm()} disabled={busy || (request.reasonRequired === true && reason.trim() === "")}>
           {busy ? "working..." : request.confirmLabel}
         </button>
       </div>

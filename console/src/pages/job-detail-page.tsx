@@ -6,14 +6,19 @@ import { formatAbsolute, Time } from "../format/time.js";
 import { link } from "../router.js";
 import { DagGraph, type DagNode } from "./job/dag-graph.js";
 import { ExplainPanel } from "./job/explain-panel.js";
+import { ArtifactsPanel } from "./job/artifacts-panel.js";
 import { JobActions } from "./job/job-actions.js";
+import { LiveLog } from "./job/live-log.js";
+import { ReviewPanel } from "./job/review-panel.js";
 import { RunsTable } from "./job/runs-table.js";
 import { Timeline } from "./job/timeline.js";
 import { useJobTimeline } from "./job/use-job-timeline.js";
 import { WhyPanel } from "./job/why-panel.js";
 
-/** Stages in which a job waits to run: the ones "why is this job not running?" is about. */
+/** Stages in which a job waits to run: the ones "why is this job not running?" is about (and a
+ * job resting at review or testing without a lease waits for people). */
 const WAITING = new Set(["queued", "blocked", "assigned"]);
+const RESTING = new Set(["review", "testing"]);
 
 /** One job: its state, the live timeline, runs, graph, score and why it waits; the operator levers. */
 export function JobDetailPage({ id }: { id: string }) {
@@ -45,6 +50,8 @@ export function JobDetailPage({ id }: { id: string }) {
   const doc = job.data;
   if (doc === undefined) return <Loading what={`job ${id}`} />;
   const version = String(doc.updatedAt);
+  // Every committed change adds an event: what the review and artifact panels reload on.
+  const changes = `${doc.updatedAt}-${doc.nextEventSeq}`;
   return (
     <section class="job-detail" data-job={doc.id} data-stage={doc.stage}>
       <p class="crumbs">
@@ -95,7 +102,15 @@ export function JobDetailPage({ id }: { id: string }) {
           updated <Time value={doc.updatedAt} />
         </p>
       </div>
-      {!WAITING.has(doc.stage) ? null : (
+      <ReviewPanel
+        job={doc}
+        version={changes}
+        onDone={(message) => {
+          setNotice(message);
+          job.reload();
+        }}
+      />
+      {!WAITING.has(doc.stage) && !(RESTING.has(doc.stage) && doc.lease === undefined) ? null : (
         <section class="card">
           <header>
             <h2>Why is this job not running?</h2>
@@ -115,6 +130,8 @@ export function JobDetailPage({ id }: { id: string }) {
           </section>
         </div>
       </div>
+      <LiveLog jobId={doc.id} epochs={doc.runs.map((run) => run.epoch)} />
+      <ArtifactsPanel jobId={doc.id} version={changes} />
       <section class="card">
         <header>
           <h2>Explain: the score and every pool</h2>

@@ -16,6 +16,9 @@ param serviceBusNamespaceName string
 @description('Service Bus host (<name>.servicebus.windows.net), for the SDKs in the containers.')
 param serviceBusFqdn string
 param cosmosEndpoint string
+@description('Blob Storage for attempts\' logs and files (https://<account>.blob.core.windows.net/), reached with managed identity.')
+param artifactsAccountUrl string
+param artifactRetentionDays int
 param topicName string
 param pools array
 @description('Coordinator replicas: one leads, the others forward to it and take over when it goes (docs/adr/0007).')
@@ -64,6 +67,8 @@ resource coordinator 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'COSMOS_ENDPOINT', value: cosmosEndpoint }
             { name: 'AZURE_CLIENT_ID', value: coordinatorClientId }
             { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
+            { name: 'ARTIFACTS_ACCOUNT_URL', value: artifactsAccountUrl }
+            { name: 'ARTIFACT_RETENTION_DAYS', value: string(artifactRetentionDays) }
             { name: 'HOST', value: '0.0.0.0' }
             // Two replicas, one leader (docs/adr/0007): the leader schedules, relays and reaps; the
             // other forwards every request to it and takes over within the lease. Each replica is
@@ -133,6 +138,7 @@ resource poolJobs 'Microsoft.App/jobs@2024-03-01' = [for (pool, i) in pools: {
             { name: 'SEATS', value: string(pool.seats) }
             { name: 'SERVICEBUS_NAMESPACE', value: serviceBusFqdn }
             { name: 'AZURE_CLIENT_ID', value: poolClientIds[i] }
+            { name: 'ARTIFACTS_ACCOUNT_URL', value: artifactsAccountUrl }
             { name: 'COORDINATOR_URL', value: 'https://${coordinator.properties.configuration.ingress.fqdn}' }
             { name: 'ENROLLMENT_TOKEN', secretRef: 'enrollment-token' }
           ]

@@ -4,7 +4,7 @@ import { EmptyState } from "../../components/feedback.js";
 import { formatCount, formatUsd } from "../../format/numbers.js";
 import { formatDuration, Time } from "../../format/time.js";
 
-/** Every attempt with its result, cost and artifacts. */
+/** Every attempt with its result, cost and what it delivered (its log and files: the artifacts panel). */
 export function RunsTable({ runs }: { runs: Run[] }) {
   const costs = runs.map((run) => run.insights?.costUsd).filter((cost): cost is number => cost !== undefined);
   return (
@@ -52,24 +52,15 @@ export function RunsTable({ runs }: { runs: Run[] }) {
                   </td>
                   <td class="message">{run.message ?? <span class="muted">–</span>}</td>
                 </tr>
-                {run.artifacts !== undefined && run.artifacts.length > 0 ? (
-                  <tr class="artifacts">
+                {run.branch !== undefined || run.commit !== undefined || run.prUrl !== undefined ? (
+                  <tr class="artifacts" data-testid="deliverable">
                     <td colSpan={9}>
-                      artifacts:{" "}
-                      {run.artifacts.map((artifact) => (
-                        <span key={artifact.uri} class="artifact">
-                          {/^https?:\/\//.test(artifact.uri) ? (
-                            <a href={artifact.uri} rel="noreferrer noopener" target="_blank">
-                              {artifact.name}
-                            </a>
-                          ) : (
-                            <>
-                              {artifact.name} <code>{artifact.uri}</code>
-                            </>
-                          )}
-                          {artifact.bytes === undefined ? "" : ` (${formatCount(artifact.bytes)} bytes)`}
-                        </span>
-                      ))}
+                      delivered: {run.branch === undefined ? null : <code>{run.branch}</code>} {run.commit === undefined ? null : <code>{run.commit.slice(0, 12)}</code>}{" "}
+                      {run.prUrl === undefined ? null : (
+                        <a href={run.prUrl} rel="noreferrer noopener" target="_blank">
+                          pull request ↗
+                        </a>
+                      )}
                     </td>
                   </tr>
                 ) : null}
