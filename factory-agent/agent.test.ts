@@ -83,6 +83,31 @@ describe("the agent loop on injected time", () => {
     await receiver.close();
   });
 
+  it("drains an attempt whose accept was still in flight when SIGTERM came: released as drained, never run to the end", async () => {
+    const { time, coordinator, agent, publish } = await setUp();
+    // The accept is answered only after the drain began (a slow coordinator under load).
+    let answerAccept: () => void = () => undefined;
+    const accepted = new Promise<void>((resolve) => (answerAccept = resolve));
+    const accept = coordinator.accept.bind(coordinator);
+    coordinator.accept = async (jobId, epoch) => {
+      await accepted;
+      return accept(jobId, epoch);
+    };
+    await publish();
+    const exit = agent.run();
+    await time.advance(10);
+    const drained = agent.drain();
+    answerAccept();
+    await time.advance(100);
+    await drained;
+    expect(await exit).toBe("drained");
+    const releases = coordinator.of("release");
+    expect(releases).toHaveLength(1);
+    expect(releases[0]!.body.outcome).toBe("drained");
+    expect(releases[0]!.at - time.now()).toBeLessThanOrEqual(0);
+    expect(coordinator.of("report").map((r) => r.stage)).not.toContain("testing");
+  });
+
   it("accepts, settles, runs and releases one assignment, then a one-shot agent exits", async () => {
     const { time, broker, coordinator, agent, publish } = await setUp();
     await publish();

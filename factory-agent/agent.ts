@@ -187,6 +187,9 @@ export class Agent {
       }),
     };
     this.running.set(assignment.jobId, entry);
+    // SIGTERM came while this accept was in flight: drain() has already handed back what was
+    // running then, so this attempt checkpoints and releases at once instead of running to the end.
+    if (this.draining) runner.drain();
   }
 }
 
