@@ -26,6 +26,12 @@ describe("the command engine in a fake engine context", () => {
     expect(await run("exit 1")).toMatchObject({ kind: "retryable", message: "engine exited 1" });
   });
 
+  it("returns only once its output files are complete (they are the attempt's artifacts)", async () => {
+    const outcome = await new CommandEngine({ command: "head -c 4000000 /dev/zero | tr '\\0' x", input: "stdin" }).run(queuedJob(), new FakeEngineContext({ workDir }));
+    const stdout = outcome.kind === "shipped" ? outcome.artifacts?.[0]?.uri.replace("file://", "") : undefined;
+    expect((await readFile(stdout!, "utf8")).length).toBe(4_000_000);
+  });
+
   it("stops the CLI when the context is cancelled, and reports the building stage first", async () => {
     const context = new FakeEngineContext({ workDir, wallBudgetMs: 2000 });
     const outcome = new CommandEngine({ command: "sleep 30", input: "stdin" }).run(queuedJob(), context);

@@ -97,8 +97,12 @@ export class CommandEngine implements Engine {
       context.log?.write(chunk);
     });
     child.stderr.on("data", (chunk: Buffer) => context.log?.write(chunk));
-    child.stdout.pipe(createWriteStream(stdoutPath));
-    child.stderr.pipe(createWriteStream(stderrPath));
+    const stdoutFile = createWriteStream(stdoutPath);
+    const stderrFile = createWriteStream(stderrPath);
+    child.stdout.pipe(stdoutFile);
+    child.stderr.pipe(stderrFile);
+    // The files are the attempt's artifacts: they must be complete before anyone reads them.
+    const written = Promise.all([stdoutFile, stderrFile].map((file) => new Promise<void>((done) => file.once("close", () => done()))));
     child.stdin.on("error", () => undefined);
     if (this.options.input === "stdin") child.stdin.end(job.bodyMd);
     else child.stdin.end();
@@ -111,6 +115,7 @@ export class CommandEngine implements Engine {
       child.on("close", (exitCode, exitSignal) => done({ code: exitCode, signal: exitSignal })),
     );
     context.signal.removeEventListener("abort", stop);
+    await written;
     const artifacts = [
       { name: "stdout", uri: `file://${stdoutPath}` },
       { name: "stderr", uri: `file://${stderrPath}` },
