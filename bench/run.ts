@@ -1,16 +1,30 @@
 import { cpus } from "node:os";
+import { EXIT, parseEntryArgs, UsageError, type EntryPointSpec } from "../composition/entry-point.js";
 import { measureAssignmentThroughput } from "./assignment-throughput.js";
 import { measureDurabilityCost, type WriteFigures } from "./durability-cost.js";
 import { measureLifecycleCost } from "./lifecycle-cost.js";
 import { measureRelay } from "./relay-throughput.js";
 
-/**
- * `npm run bench [-- --json] [-- --quick]`: prints the figures the README records. A benchmark,
- * not a test: nothing here asserts a speed.
- */
-async function main(): Promise<void> {
-  const json = process.argv.includes("--json");
-  const quick = process.argv.includes("--quick");
+const SPEC = {
+  usage: "npm run bench -- [options]",
+  summary:
+    "Measures the figures the README records (assignment throughput by queue size, store cost per job, relay throughput, " +
+    "durability cost) and prints them. A benchmark, not a test: nothing here asserts a speed.",
+  options: { json: { type: "boolean" }, quick: { type: "boolean" } },
+  optionHelp: [
+    ["--json", "print one JSON report on stdout instead of the human lines"],
+    ["--quick", "smaller sizes (10k and 100k queued, fewer writes): about a minute"],
+  ],
+  notes: ["Run it on a quiet machine: the figures are wall-clock and share the cores with anything else running."],
+} satisfies EntryPointSpec<Record<string, { type: "boolean" }>>;
+
+/** `npm run bench [-- --json] [-- --quick]`: prints the figures the README records. */
+async function main(): Promise<number> {
+  const args = parseEntryArgs(SPEC, process.argv.slice(2));
+  if (args === undefined) return EXIT.ok;
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}' (see --help)`);
+  const json = args.flag("json");
+  const quick = args.flag("quick");
   const log = (line: string) => {
     if (!json) process.stdout.write(`${line}\n`);
   };
@@ -56,9 +70,17 @@ async function main(): Promise<void> {
     durabilityCost: durability,
   };
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  return EXIT.ok;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      process.exit(EXIT.usage);
+    }
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT.failure);
+  },
+);

@@ -15,7 +15,7 @@ const VARIABLES: Readonly<Record<Variable, { meaning: string; default?: string }
   SEATS: { meaning: "jobs run at once (1-64)" },
   MODE: { meaning: "one-shot: one job then exit (KEDA ScaledJob); serve: until idle or SIGTERM (ScaledObject)" },
   IDLE_TIMEOUT_SECONDS: { meaning: "serve mode: exit after this long without work" },
-  ENGINE: { meaning: "sim (simulated work) or command (runs ENGINE_COMMAND)" },
+  ENGINE: { meaning: "sim (simulated work), command (runs ENGINE_COMMAND) or noop (ships at once: benchmarks)" },
   ENGINE_COMMAND: { meaning: "ENGINE=command: the CLI to run, e.g. `claude -p` or ./run-job.sh" },
   ENGINE_INPUT: { meaning: "ENGINE=command: stdin pipes the job body in; file writes JOB.md in the work directory" },
   WORK_DIR: { meaning: "where each job's work directory is created" },

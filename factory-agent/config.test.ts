@@ -72,3 +72,13 @@ describe("factory agent configuration: the Service Bus namespace (managed identi
     expect(message).toMatch(/SERVICEBUS_NAMESPACE: .*fully qualified host, e.g. fleet-dispatch\.servicebus\.windows\.net/);
   });
 });
+
+describe("factory agent configuration: the engine", () => {
+  const connection = `Endpoint=sb://127.0.0.1:5672/;SharedAccessKeyName=k;SharedAccessKey=${KEY};UseDevelopmentEmulator=true`;
+  it("takes ENGINE=noop, which needs nothing else", () => {
+    expect(loadAgentConfig({ ...withConnection(connection), ENGINE: "noop" }).engine).toEqual({ kind: "noop" });
+  });
+  it("names the engines it knows when ENGINE is not one of them", () => {
+    expect(problem({ ...withConnection(connection), ENGINE: "fast" })).toMatch(/ENGINE.*"sim".*"command".*"noop"/s);
+  });
+});

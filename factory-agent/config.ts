@@ -26,7 +26,7 @@ export const AgentEnv = z
     SEATS: Seconds(1, 64, 1),
     MODE: z.enum(["one-shot", "serve"]).default("serve"),
     IDLE_TIMEOUT_SECONDS: Seconds(1, 86_400, 60),
-    ENGINE: z.enum(["sim", "command"]).default("sim"),
+    ENGINE: z.enum(["sim", "command", "noop"]).default("sim"),
     /** For ENGINE=command: the CLI to run, e.g. `claude -p` or `./run-job.sh`. */
     ENGINE_COMMAND: z.string().min(1).optional(),
     /** For ENGINE=command: `stdin` pipes the job body in; `file` writes JOB.md in the work directory. */
@@ -98,7 +98,10 @@ export interface AgentConfig {
   seats: number;
   mode: "one-shot" | "serve";
   idleTimeoutMs: number;
-  engine: { kind: "sim"; durationMs: number; failureRate: number; crashRate: number } | { kind: "command"; command: string; input: "stdin" | "file" };
+  engine:
+    | { kind: "sim"; durationMs: number; failureRate: number; crashRate: number }
+    | { kind: "command"; command: string; input: "stdin" | "file" }
+    | { kind: "noop" };
   workDir: string;
   broker: ({ connectionString: string } | { fullyQualifiedNamespace: string }) & { customEndpointAddress?: string };
   topic: string;
@@ -138,7 +141,9 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     engine:
       e.ENGINE === "sim"
         ? { kind: "sim", durationMs: e.SIM_DURATION_MS, failureRate: e.SIM_FAILURE_RATE, crashRate: e.SIM_CRASH_RATE }
-        : { kind: "command", command: e.ENGINE_COMMAND!, input: e.ENGINE_INPUT },
+        : e.ENGINE === "noop"
+          ? { kind: "noop" }
+          : { kind: "command", command: e.ENGINE_COMMAND!, input: e.ENGINE_INPUT },
     workDir: e.WORK_DIR,
     broker: {
       ...(e.SERVICEBUS_CONNECTION_STRING !== undefined ? { connectionString: e.SERVICEBUS_CONNECTION_STRING } : { fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE! }),

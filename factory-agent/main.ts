@@ -12,6 +12,7 @@ import { createArtifactStore } from "../artifacts/registry.js";
 import { CommandEngine } from "./engines/command-engine.js";
 import { PublishingEngine } from "./publishing-engine.js";
 import type { Engine } from "./engines/port.js";
+import { NoopEngine } from "./engines/noop-engine.js";
 import { SimEngine } from "./engines/sim-engine.js";
 import { startHealthServer } from "./health-server.js";
 import { startHeartbeat } from "./heartbeat.js";
@@ -73,7 +74,9 @@ async function main(): Promise<number> {
   const bare: Engine =
     config.engine.kind === "sim"
       ? new SimEngine({ durationMs: config.engine.durationMs, failureRate: config.engine.failureRate, crashRate: config.engine.crashRate })
-      : new CommandEngine({ command: config.engine.command, input: config.engine.input, gitBaseUrl: config.gitBaseUrl });
+      : config.engine.kind === "noop"
+        ? new NoopEngine()
+        : new CommandEngine({ command: config.engine.command, input: config.engine.input, gitBaseUrl: config.gitBaseUrl });
   // With an artifact store, every attempt's log streams to it and its files are uploaded at release.
   const engine: Engine =
     config.artifacts === undefined
