@@ -1,8 +1,10 @@
 import type { JobDoc } from "../../contracts/index.js";
 import { LEADER_LEASE_ID, LeaderLease } from "../../coordinator/leadership/leader-lease.js";
 import { leaderEpochOf } from "../../coordinator/leadership/leader-stamp.js";
+import { AppliedWritesStore, type AppliedWriteObserver } from "../history/applied-writes-store.js";
 import type { History } from "../history/history.js";
-import type { Collection, DocOf, StoreCountQuery, StorePort, StoreQuery, StoreStats } from "../../store/port.js";
+import { JobCommits } from "../history/job-commits.js";
+import type { Collection, DocOf, StorePort } from "../../store/port.js";
 
 /** One job write the store applied, with the lease as the store held it at that instant. */
 export interface LeaderWrite {
@@ -19,55 +21,33 @@ export interface LeaderWrite {
  * LeaderWrite that pairs it with the leadership lease the store held at that very instant, so "at
  * most one leader writes at a time" is judged at the store, not by what any replica believed.
  */
-export class LeaderRecordingStore implements StorePort {
+export class LeaderRecordingStore extends AppliedWritesStore {
+  private readonly leaderWrites: LeaderWrites;
+
+  constructor(inner: StorePort, history: History, now: () => number) {
+    const writes = new LeaderWrites(history, now);
+    super(inner, writes);
+    this.leaderWrites = writes;
+  }
+
+  get writes(): readonly LeaderWrite[] {
+    return this.leaderWrites.writes;
+  }
+}
+
+class LeaderWrites implements AppliedWriteObserver {
   readonly writes: LeaderWrite[] = [];
-  private readonly last = new Map<string, JobDoc>();
+  private readonly jobs: JobCommits;
   private lease: LeaderWrite["lease"];
 
   constructor(
-    private readonly inner: StorePort,
-    private readonly history: History,
+    history: History,
     private readonly now: () => number,
-  ) {}
-
-  init(): Promise<void> {
-    return this.inner.init();
-  }
-  get<C extends Collection>(collection: C, id: string, partitionKey: string) {
-    return this.inner.get(collection, id, partitionKey);
-  }
-  async create<C extends Collection>(collection: C, doc: DocOf<C>) {
-    const stored = await this.inner.create(collection, doc);
-    this.observe(collection, stored.doc);
-    return stored;
-  }
-  async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string) {
-    const stored = await this.inner.replace(collection, doc, ifMatch);
-    this.observe(collection, stored.doc);
-    return stored;
-  }
-  async upsert<C extends Collection>(collection: C, doc: DocOf<C>) {
-    const stored = await this.inner.upsert(collection, doc);
-    this.observe(collection, stored.doc);
-    return stored;
-  }
-  delete(collection: Collection, id: string, partitionKey: string) {
-    return this.inner.delete(collection, id, partitionKey);
-  }
-  query<C extends Collection>(collection: C, query: StoreQuery) {
-    return this.inner.query(collection, query);
-  }
-  count(collection: Collection, query: StoreCountQuery) {
-    return this.inner.count(collection, query);
-  }
-  stats(): StoreStats {
-    return this.inner.stats();
-  }
-  close() {
-    return this.inner.close();
+  ) {
+    this.jobs = new JobCommits(history);
   }
 
-  private observe(collection: Collection, doc: DocOf<Collection>): void {
+  applied(collection: Collection, doc: DocOf<Collection>): void {
     if (collection === "checkpoints" && doc.id === LEADER_LEASE_ID) {
       const parsed = LeaderLease.safeParse((doc as DocOf<"checkpoints">).data);
       if (parsed.success) this.lease = { epoch: parsed.data.epoch, holder: parsed.data.holder, renewedAt: parsed.data.renewedAt, leaseMs: parsed.data.leaseMs };
@@ -75,26 +55,8 @@ export class LeaderRecordingStore implements StorePort {
     }
     if (collection !== "jobs") return;
     const job = doc as JobDoc;
-    const before = this.last.get(job.id);
-    this.last.set(job.id, job);
-    const appended = job.events.filter((event) => event.seq >= (before?.nextEventSeq ?? 0));
+    const appended = this.jobs.record(job);
     this.writes.push({ at: this.now(), jobId: job.id, stamped: appended.map(leaderEpochOf), lease: this.lease === undefined ? undefined : { ...this.lease } });
-    this.history.instant({
-      kind: "commit",
-      actor: "store",
-      jobId: job.id,
-      key: job.idempotencyKey,
-      epoch: job.leaseEpoch,
-      stage: job.stage,
-      ...(before === undefined ? {} : { from: before.stage }),
-      events: appended.map((event) => event.type),
-      ...(appended.length === 0 ? {} : { eventActor: appended[appended.length - 1]!.actor }),
-      ...(job.lease?.factoryId === undefined ? {} : { factoryId: job.lease.factoryId }),
-      ...(job.lease?.expiresAt === undefined ? {} : { expiresAt: job.lease.expiresAt }),
-      ...(job.stageReason === undefined ? {} : { reason: job.stageReason }),
-      attempts: job.attempts,
-      retries: job.retries,
-    });
   }
 }
 

@@ -1,7 +1,9 @@
 import type { BudgetDoc, JobDoc, PoolDoc, ScheduleDoc } from "../../contracts/index.js";
 import { toMicroUsd } from "../../coordinator/lifecycle/run-cost.js";
+import { AppliedWritesStore, type AppliedWriteObserver } from "../history/applied-writes-store.js";
 import type { History } from "../history/history.js";
-import type { Collection, DocOf, StoreCountQuery, StorePort, StoreQuery, StoreStats } from "../../store/port.js";
+import { JobCommits } from "../history/job-commits.js";
+import type { Collection, DocOf, StorePort } from "../../store/port.js";
 
 /**
  * The store as the history sees it: every job write the store APPLIED becomes a commit in the
@@ -11,62 +13,24 @@ import type { Collection, DocOf, StoreCountQuery, StorePort, StoreQuery, StoreSt
  * the fault injection, so a write whose caller saw a timeout is recorded when (and only when) it
  * happened: safety is judged at the store.
  */
-export class RecordingStore implements StorePort {
-  private readonly last = new Map<string, JobDoc>();
+export class RecordingStore extends AppliedWritesStore {
+  constructor(inner: StorePort, history: History) {
+    super(inner, new SimWrites(history));
+  }
+}
+
+class SimWrites implements AppliedWriteObserver {
+  private readonly jobs: JobCommits;
   private readonly schedules = new Map<string, ScheduleDoc>();
 
-  constructor(
-    private readonly inner: StorePort,
-    private readonly history: History,
-  ) {}
-
-  init(): Promise<void> {
-    return this.inner.init();
-  }
-  get<C extends Collection>(collection: C, id: string, partitionKey: string) {
-    return this.inner.get(collection, id, partitionKey);
-  }
-  async create<C extends Collection>(collection: C, doc: DocOf<C>) {
-    const stored = await this.inner.create(collection, doc);
-    this.observe(collection, stored.doc);
-    return stored;
-  }
-  async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string) {
-    const stored = await this.inner.replace(collection, doc, ifMatch);
-    this.observe(collection, stored.doc);
-    return stored;
-  }
-  async upsert<C extends Collection>(collection: C, doc: DocOf<C>) {
-    const stored = await this.inner.upsert(collection, doc);
-    this.observe(collection, stored.doc);
-    return stored;
-  }
-  async delete(collection: Collection, id: string, partitionKey: string) {
-    await this.inner.delete(collection, id, partitionKey);
-    const schedule = collection === "schedules" ? this.schedules.get(id) : undefined;
-    if (schedule !== undefined) {
-      this.schedules.delete(id);
-      this.recordSchedule(schedule, true);
-    }
-  }
-  query<C extends Collection>(collection: C, query: StoreQuery) {
-    return this.inner.query(collection, query);
+  constructor(private readonly history: History) {
+    this.jobs = new JobCommits(history);
   }
 
-  count(collection: Collection, query: StoreCountQuery) {
-    return this.inner.count(collection, query);
-  }
-  stats(): StoreStats {
-    return this.inner.stats();
-  }
-  close() {
-    return this.inner.close();
-  }
-
-  private observe(collection: Collection, doc: DocOf<Collection>): void {
+  applied(collection: Collection, doc: DocOf<Collection>): void {
     switch (collection) {
       case "jobs":
-        this.recordJob(doc as JobDoc);
+        this.jobs.record(doc as JobDoc);
         break;
       case "budgets":
         this.recordBudget(doc as BudgetDoc);
@@ -83,31 +47,11 @@ export class RecordingStore implements StorePort {
     }
   }
 
-  private recordJob(doc: JobDoc): void {
-    const before = this.last.get(doc.id);
-    this.last.set(doc.id, doc);
-    const appended = doc.events.filter((event) => event.seq >= (before?.nextEventSeq ?? 0));
-    this.history.instant({
-      kind: "commit",
-      actor: "store",
-      jobId: doc.id,
-      key: doc.idempotencyKey,
-      epoch: doc.leaseEpoch,
-      stage: doc.stage,
-      ...(before === undefined ? {} : { from: before.stage }),
-      events: appended.map((event) => event.type),
-      ...(appended.length === 0 ? {} : { eventActor: appended[appended.length - 1]!.actor }),
-      ...(doc.lease?.factoryId === undefined ? {} : { factoryId: doc.lease.factoryId }),
-      ...(doc.lease?.expiresAt === undefined ? {} : { expiresAt: doc.lease.expiresAt }),
-      ...(doc.stageReason === undefined ? {} : { reason: doc.stageReason }),
-      attempts: doc.attempts,
-      retries: doc.retries,
-      productId: doc.productId,
-      ...(doc.lease === undefined ? {} : { pool: doc.lease.pool }),
-      ...(doc.checkpoint === undefined ? {} : { checkpoint: doc.checkpoint.ref }),
-      ...(doc.spend === undefined ? {} : { spendMicro: doc.spend.microUsd }),
-      ...(doc.notBefore === undefined ? {} : { notBefore: doc.notBefore }),
-    });
+  deleted(collection: Collection, id: string): void {
+    const schedule = collection === "schedules" ? this.schedules.get(id) : undefined;
+    if (schedule === undefined) return;
+    this.schedules.delete(id);
+    this.recordSchedule(schedule, true);
   }
 
   private recordBudget(doc: BudgetDoc): void {
