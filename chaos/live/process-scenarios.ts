@@ -224,6 +224,45 @@ const tokenRevoked: ProcessScenario = {
   },
 };
 
+/**
+ * Kills the store or the broker process twice in a running workload and restarts it on its data
+ * directory and port after `downMs`; the coordinator's readiness must say the part was unreachable
+ * while it was down.
+ */
+function peerKill(part: "store" | "broker", description: string, downMs: number): ProcessScenario {
+  const fact = `readiness reported the ${part} unreachable`;
+  return {
+    kind: "processes",
+    name: `${part}-kill`,
+    description,
+    layout: { coordinators: 1, store: "process" },
+    agents: 3,
+    async inject(ctx) {
+      let sawUnreachable = false;
+      await killRounds(ctx, 2, async () => {
+        const watch = watchReadiness(ctx.stack.coordinators[0]!.url, part);
+        return {
+          down: async () => {
+            ctx.note(`${part}-kill`);
+            await (part === "store" ? ctx.stack.killStore() : ctx.stack.killBroker());
+          },
+          up: async () => {
+            await ctx.sleep(downMs);
+            sawUnreachable = (await watch.stop()) || sawUnreachable;
+            await (part === "store" ? ctx.stack.startStore() : ctx.stack.startBroker());
+          },
+        };
+      });
+      ctx.fact(fact, sawUnreachable ? "yes" : "no");
+    },
+    async verify({ stack, facts }) {
+      const violations = killsLanded(part, part === "store" ? stack.store : stack.broker, 2, facts);
+      if (facts[fact] !== "yes") violations.push(`the coordinator's /readyz never said the ${part} was unreachable while it was killed`);
+      return violations;
+    },
+  };
+}
+
 /** The live scenarios whose parts are separate processes. */
 export const PROCESS_SCENARIOS: ProcessScenario[] = [
   coordinatorKill("coordinator-kill", "process", "SIGKILL the coordinator process (store and broker in their own processes) 3 times at random points of a running workload; restart it each time"),
@@ -232,36 +271,7 @@ export const PROCESS_SCENARIOS: ProcessScenario[] = [
     "embedded",
     "SIGKILL the coordinator whose Cosmos peer is embedded and journalled to its data directory, 3 times in a running workload; restart it on the same directory",
   ),
-  {
-    kind: "processes",
-    name: "store-kill",
-    description: "SIGKILL the Cosmos peer process twice in a running workload; restart it on its data directory and port",
-    layout: { coordinators: 1, store: "process" },
-    agents: 3,
-    async inject(ctx) {
-      let sawUnreachable = false;
-      await killRounds(ctx, 2, async () => {
-        const watch = watchReadiness(ctx.stack.coordinators[0]!.url, "store");
-        return {
-          down: async () => {
-            ctx.note("store-kill");
-            await ctx.stack.killStore();
-          },
-          up: async () => {
-            await ctx.sleep(500);
-            sawUnreachable = (await watch.stop()) || sawUnreachable;
-            await ctx.stack.startStore();
-          },
-        };
-      });
-      ctx.fact("readiness reported the store unreachable", sawUnreachable ? "yes" : "no");
-    },
-    async verify({ stack, facts }) {
-      const violations = killsLanded("store", stack.store, 2, facts);
-      if (facts["readiness reported the store unreachable"] !== "yes") violations.push("the coordinator's /readyz never said the store was unreachable while it was killed");
-      return violations;
-    },
-  },
+  peerKill("store", "SIGKILL the Cosmos peer process twice in a running workload; restart it on its data directory and port", 500),
   {
     kind: "processes",
     name: "store-torn-write",
@@ -294,36 +304,7 @@ export const PROCESS_SCENARIOS: ProcessScenario[] = [
       return violations;
     },
   },
-  {
-    kind: "processes",
-    name: "broker-kill",
-    description: "SIGKILL the Service Bus broker process (with its data directory) twice in a running workload; restart it on the same directory and port",
-    layout: { coordinators: 1, store: "process" },
-    agents: 3,
-    async inject(ctx) {
-      let sawUnreachable = false;
-      await killRounds(ctx, 2, async () => {
-        const watch = watchReadiness(ctx.stack.coordinators[0]!.url, "broker");
-        return {
-          down: async () => {
-            ctx.note("broker-kill");
-            await ctx.stack.killBroker();
-          },
-          up: async () => {
-            await ctx.sleep(1500);
-            sawUnreachable = (await watch.stop()) || sawUnreachable;
-            await ctx.stack.startBroker();
-          },
-        };
-      });
-      ctx.fact("readiness reported the broker unreachable", sawUnreachable ? "yes" : "no");
-    },
-    async verify({ stack, facts }) {
-      const violations = killsLanded("broker", stack.broker, 2, facts);
-      if (facts["readiness reported the broker unreachable"] !== "yes") violations.push("the coordinator's /readyz never said the broker was unreachable while it was killed");
-      return violations;
-    },
-  },
+  peerKill("broker", "SIGKILL the Service Bus broker process (with its data directory) twice in a running workload; restart it on the same directory and port", 1500),
   {
     kind: "processes",
     name: "kill-all",

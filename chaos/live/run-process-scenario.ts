@@ -4,7 +4,7 @@ import { recordFencedFromLog } from "../history/agent-log-observations.js";
 import { checkHistory } from "../history/check-history.js";
 import { History } from "../history/history.js";
 import { recordTimeline } from "../history/timeline-commits.js";
-import { percentile } from "./percentile.js";
+import { jobLatencies, proxyFigures } from "./scenario-figures.js";
 import type { ProcessScenario, ProcessScenarioContext } from "./process-scenario.js";
 import { ProcessStack } from "./process-stack.js";
 import type { ScenarioResult, Sample } from "./run-scenario.js";
@@ -203,13 +203,9 @@ export async function runProcessScenario(
         replays,
         publishFailures: sum("fleet_outbox_publish_failures_total"),
         republished: sum("fleet_outbox_republished_total"),
-        proxy: { refused: stack.proxy.counts.refused, resets: stack.proxy.counts.resets, droppedChunks: stack.proxy.counts.droppedChunks },
-        storeProxy: { refused: stack.storeProxy?.counts.refused ?? 0, resets: stack.storeProxy?.counts.resets ?? 0, delayedChunks: stack.storeProxy?.counts.delayedChunks ?? 0 },
+        ...proxyFigures(stack.proxy, stack.storeProxy),
         latency: {
-          acceptP50: percentile(mine.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.5),
-          acceptP99: percentile(mine.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.99),
-          shippedP50: percentile(mine.filter((j) => j.stage === "shipped").map((j) => (j.updatedAt - j.createdAt) / 1000), 0.5),
-          shippedP99: percentile(mine.filter((j) => j.stage === "shipped").map((j) => (j.updatedAt - j.createdAt) / 1000), 0.99),
+          ...jobLatencies(mine),
           outboxMaxLagS: Math.max(0, ...counters.map((c) => c.fleet_outbox_oldest_pending_seconds)),
         },
         faults,

@@ -8,6 +8,7 @@ import { History } from "../history/history.js";
 import { recordTimeline } from "../history/timeline-commits.js";
 import { LiveStack } from "./live-stack.js";
 import { percentile } from "./percentile.js";
+import { jobLatencies, proxyFigures } from "./scenario-figures.js";
 import type { ProcessScenario } from "./process-scenario.js";
 import { runProcessScenario } from "./run-process-scenario.js";
 import type { Scenario } from "./scenarios.js";
@@ -266,13 +267,9 @@ export async function runScenario(
         replays,
         publishFailures: relay.publishFailures,
         republished: relay.republished,
-        proxy: { refused: stack.proxy.counts.refused, resets: stack.proxy.counts.resets, droppedChunks: stack.proxy.counts.droppedChunks },
-        storeProxy: { refused: stack.storeProxy?.counts.refused ?? 0, resets: stack.storeProxy?.counts.resets ?? 0, delayedChunks: stack.storeProxy?.counts.delayedChunks ?? 0 },
+        ...proxyFigures(stack.proxy, stack.storeProxy),
         latency: {
-          acceptP50: percentile(final.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.5),
-          acceptP99: percentile(final.flatMap((j) => (j.runs[0] === undefined ? [] : [(j.runs[0].startedAt - j.createdAt) / 1000])), 0.99),
-          shippedP50: percentile(final.filter((j) => j.stage === "shipped").map((j) => (j.updatedAt - j.createdAt) / 1000), 0.5),
-          shippedP99: percentile(final.filter((j) => j.stage === "shipped").map((j) => (j.updatedAt - j.createdAt) / 1000), 0.99),
+          ...jobLatencies(final),
           outboxMaxLagS: relay.maxLagMs / 1000,
         },
         faults,
