@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatZodIssues } from "../contracts/validation-message.js";
 import type { BrokerConfig } from "../broker/registry.js";
+import { ArtifactEnv, artifactEnvProblem, artifactStoreOf } from "../artifacts/artifact-env.js";
 import type { ArtifactStoreConfig } from "../artifacts/registry.js";
 import { UsageError } from "./entry-point.js";
 
@@ -38,14 +39,9 @@ export const CoordinatorEnv = z.object({
   CREDENTIAL_STALENESS_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Proxy hops in front of the coordinator whose X-Forwarded-For is believed (Container Apps ingress: 1). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  /** Blob Storage for attempts' logs and files: a connection string (Azurite, an account key), or
-   * the account URL for managed identity. Without either, pointers are listed and nothing is served. */
-  ARTIFACTS_CONNECTION_STRING: z.string().min(1).optional(),
-  ARTIFACTS_ACCOUNT_URL: z.string().url().optional(),
-  ARTIFACTS_CONTAINER: z
-    .string()
-    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, "a container name: 3-63 lower-case letters, digits and single hyphens")
-    .default("fleet-artifacts"),
+  /** Blob Storage for attempts' logs and files (artifacts/artifact-env.ts). Without it, pointers
+   * are listed and nothing is served. */
+  ...ArtifactEnv,
   /** Artifacts older than this are deleted (0: kept until an operator deletes them). */
   ARTIFACT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
 });
@@ -117,12 +113,8 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
   if (e.SERVICEBUS_NAMESPACE !== undefined && !/^[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$/i.test(e.SERVICEBUS_NAMESPACE)) {
     problems.push("SERVICEBUS_NAMESPACE must be the fully qualified host, e.g. fleet.servicebus.windows.net");
   }
-  if (e.ARTIFACTS_CONNECTION_STRING !== undefined && e.ARTIFACTS_ACCOUNT_URL !== undefined) {
-    problems.push("set ARTIFACTS_CONNECTION_STRING or ARTIFACTS_ACCOUNT_URL, not both");
-  }
-  if (e.ARTIFACTS_CONNECTION_STRING !== undefined && !/(^|;)(BlobEndpoint=|AccountName=)/i.test(e.ARTIFACTS_CONNECTION_STRING)) {
-    problems.push("ARTIFACTS_CONNECTION_STRING must be a Storage connection string (AccountName=...;AccountKey=...; or with BlobEndpoint=...)");
-  }
+  const artifactProblem = artifactEnvProblem(e);
+  if (artifactProblem !== undefined) problems.push(artifactProblem);
   if (problems.length > 0) throw new UsageError(`invalid configuration: ${problems.join("; ")}`);
   const store: CoordinatorConfig["store"] =
     e.STORE === "memory"
@@ -157,12 +149,7 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
     rateLimit: { perSecond: e.RATE_LIMIT_PER_SECOND, burst: e.RATE_LIMIT_BURST },
     credentialStalenessMs: e.CREDENTIAL_STALENESS_MS,
     trustProxyHops: e.TRUST_PROXY_HOPS,
-    artifacts:
-      e.ARTIFACTS_CONNECTION_STRING !== undefined
-        ? { kind: "azure-blob", connectionString: e.ARTIFACTS_CONNECTION_STRING, container: e.ARTIFACTS_CONTAINER }
-        : e.ARTIFACTS_ACCOUNT_URL !== undefined
-          ? { kind: "azure-blob", accountUrl: e.ARTIFACTS_ACCOUNT_URL, container: e.ARTIFACTS_CONTAINER }
-          : undefined,
+    artifacts: artifactStoreOf(e),
     artifactRetentionDays: e.ARTIFACT_RETENTION_DAYS === 0 ? undefined : e.ARTIFACT_RETENTION_DAYS,
   };
 }

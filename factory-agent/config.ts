@@ -1,7 +1,8 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { DEFAULT_ARTIFACT_CONTAINER, Id } from "../contracts/index.js";
+import { Id } from "../contracts/index.js";
+import { ArtifactEnv, artifactEnvProblem, artifactStoreOf } from "../artifacts/artifact-env.js";
 import type { ArtifactStoreConfig } from "../artifacts/registry.js";
 import { connectionStringProblem, fullyQualifiedNamespaceProblem } from "./service-bus-address.js";
 
@@ -49,14 +50,8 @@ export const AgentEnv = z
     DEFAULT_WALL_SECONDS: Seconds(1, 7 * 86_400, 3600),
     /** PR mode: where `owner/name` repositories are cloned from (a host, or a folder of bare repositories). */
     GIT_BASE_URL: z.string().min(1).default("https://github.com"),
-    /** Blob Storage for attempts' logs and files: a connection string (Azurite locally), or the account URL for managed identity. */
-    ARTIFACTS_CONNECTION_STRING: z
-      .string()
-      .min(1)
-      .refine((value) => /(^|;)(BlobEndpoint=|AccountName=)/i.test(value), "ARTIFACTS_CONNECTION_STRING must be a Storage connection string (AccountName=...;AccountKey=...; or with BlobEndpoint=...)")
-      .optional(),
-    ARTIFACTS_ACCOUNT_URL: z.string().url("ARTIFACTS_ACCOUNT_URL must be the account's blob URL, e.g. https://fleetartifacts.blob.core.windows.net").optional(),
-    ARTIFACTS_CONTAINER: z.string().min(3).max(63).default(DEFAULT_ARTIFACT_CONTAINER),
+    /** Blob Storage for attempts' logs and files (artifacts/artifact-env.ts). */
+    ...ArtifactEnv,
     /** How often an attempt's log is appended to its blob while it runs. */
     LOG_FLUSH_SECONDS: Seconds(1, 60, 3),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -79,9 +74,8 @@ export const AgentEnv = z
             : "set FACTORY_TOKEN or ENROLLMENT_TOKEN, not both",
       });
     }
-    if (env.ARTIFACTS_CONNECTION_STRING !== undefined && env.ARTIFACTS_ACCOUNT_URL !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["ARTIFACTS_CONNECTION_STRING"], message: "set ARTIFACTS_CONNECTION_STRING or ARTIFACTS_ACCOUNT_URL, not both" });
-    }
+    const artifactProblem = artifactEnvProblem(env);
+    if (artifactProblem !== undefined) ctx.addIssue({ code: "custom", path: ["ARTIFACTS_CONNECTION_STRING"], message: artifactProblem });
     if (env.ENGINE === "command" && env.ENGINE_COMMAND === undefined) {
       ctx.addIssue({ code: "custom", path: ["ENGINE_COMMAND"], message: "ENGINE=command needs ENGINE_COMMAND, the CLI to run" });
     }
@@ -157,12 +151,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     defaultWallMs: e.DEFAULT_WALL_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     gitBaseUrl: e.GIT_BASE_URL,
-    artifacts:
-      e.ARTIFACTS_CONNECTION_STRING !== undefined
-        ? { kind: "azure-blob", connectionString: e.ARTIFACTS_CONNECTION_STRING, container: e.ARTIFACTS_CONTAINER }
-        : e.ARTIFACTS_ACCOUNT_URL !== undefined
-          ? { kind: "azure-blob", accountUrl: e.ARTIFACTS_ACCOUNT_URL, container: e.ARTIFACTS_CONTAINER }
-          : undefined,
+    artifacts: artifactStoreOf(e),
     logFlushMs: e.LOG_FLUSH_SECONDS * 1000,
   };
 }

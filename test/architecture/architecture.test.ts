@@ -24,12 +24,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   console: ["contracts"],
 };
 
-/** Where an inner component may reach into a port wing: the port itself (and the registry that
- * picks an adapter, for the process that wires itself). Adapters are chosen by the composition. */
+/** Where an inner component may reach into a port wing: the port itself (and the registry and the
+ * environment schema that pick an adapter, for the process that wires itself). Adapters are chosen
+ * by the composition. */
 const PORT_SURFACE: Record<string, Record<string, readonly string[]>> = {
   coordinator: { store: ["store/port.ts"], artifacts: ["artifacts/port.ts"] },
   dispatcher: { store: ["store/port.ts"], broker: ["broker/port.ts"] },
-  "factory-agent": { broker: ["broker/port.ts", "broker/registry.ts"], artifacts: ["artifacts/port.ts", "artifacts/registry.ts"] },
+  "factory-agent": { broker: ["broker/port.ts", "broker/registry.ts"], artifacts: ["artifacts/port.ts", "artifacts/registry.ts", "artifacts/artifact-env.ts"] },
 };
 
 const isTestCode = (file: string) => file.endsWith(".test.ts") || file.startsWith("test/") || file.includes("/contract/") || file.endsWith(".config.ts");
