@@ -19,6 +19,7 @@ import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerJobViewRoutes } from "./routes/job-views.js";
 import { registerJobRoutes } from "./routes/jobs.js";
+import { registerJobBatchRoutes } from "./routes/job-batches.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
 import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
 import { registerReportRoutes } from "./routes/reports.js";
@@ -78,6 +79,7 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   await app.register(swaggerUi, { routePrefix: "/docs" });
   registerHealthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerJobBatchRoutes(app, ctx);
   registerJobViewRoutes(app, ctx);
   registerLeaseRoutes(app, ctx);
   registerFactoryRoutes(app, ctx);
