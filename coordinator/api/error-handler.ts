@@ -7,7 +7,8 @@ import { isStoreError } from "../../store/port.js";
  * given alone as `hint`, for clients that print it on its own line). */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const answer = errorAnswerOf(error, request.routeOptions.bodyLimit);
-  if (answer.status >= 500) request.log.error({ err: error }, "request failed");
+  // With quiet request logs the request's logger is shared (build-server.ts): name the request here.
+  if (answer.status >= 500) request.log.error({ err: error, ...((request.log as { bindings?: () => Record<string, unknown> }).bindings?.().reqId === undefined ? { reqId: request.id } : {}) }, "request failed");
   else request.log.info({ code: answer.body.error.code, message: answer.body.error.message }, "request rejected");
   if (answer.retryAfterSeconds !== undefined) void reply.header("retry-after", String(answer.retryAfterSeconds));
   return reply.status(answer.status).send(answer.body);
