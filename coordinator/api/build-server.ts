@@ -1,6 +1,6 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
 import pino, { type Bindings, type ChildLoggerOptions, type Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
@@ -55,7 +55,7 @@ function requestLogging(logger: Logger, level: RequestLogLevel) {
     return { childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions) => parent.child(bindings, { ...opts, level: effective }) };
   }
   const shared = logger.child({}, { level: effective }) as FastifyBaseLogger;
-  return { disableRequestLogging: true, childLoggerFactory: () => shared };
+  return { logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: () => shared };
 }
 
 function levelValue(level: string): number {
