@@ -41,7 +41,7 @@ export function registerLoadCommand(program: Command, io: CliIo): void {
     .option("--timeout <seconds>", "with --wait: give up after this long", "600")
     .addHelpText(
       "after",
-      "\nOpen loop: submission i starts at i/R seconds whatever earlier ones took, unless C are already in flight (then it\nwaits for a slot and the achieved rate drops below R). A 429 or 503 is retried after Retry-After, up to 5 times.\nWith --bulk n, batch i of n jobs starts at i*n/R seconds and C counts batches; each job's latency is its batch's,\nand each job of a batch counts as one request against the key's rate limit (a load-tester key allows 5,000/s).\nExit 1 if a submission failed, or with --wait if a job did not ship in time.",
+      "\nOpen loop: submission i starts at i/R seconds whatever earlier ones took, unless C are already in flight (then it\nwaits for a slot and the achieved rate drops below R). A 429 or 503 is retried after Retry-After, up to 5 times.\nWith --bulk n, batch i of n jobs starts at i*n/R seconds and C counts batches; each job's latency is its batch's;\njobs of a batch that answer 429 or 503 are resubmitted after 1 s (up to 5 times),\nand each job of a batch counts as one request against the key's rate limit (a load-tester key allows 5,000/s).\nExit 1 if a submission failed, or with --wait if a job did not ship in time.",
     )
     .action(async (options: LoadOptions, command: Command) => {
       const ctx = contextOf(command, io);
@@ -104,9 +104,11 @@ async function submitAll(ctx: CommandContext, plan: SubmitPlan) {
     errors.set(label, (errors.get(label) ?? 0) + count);
     firstError ??= message;
   };
-  // One request: a job, or a batch of `size` jobs from `first` on; retried whole after a 429 or 503.
+  // One request: a job, or a batch of `size` jobs from `first` on. A 429 or 503 is retried after
+  // Retry-After: the whole request, or (for a batch) the jobs of it that answered so.
   const send = async (first: number, size: number): Promise<void> => {
     const began = ctx.io.now();
+    let indexes = Array.from({ length: size }, (_, i) => first + i);
     for (let attempt = 1; ; attempt++) {
       try {
         if (plan.bulk === undefined) {
@@ -114,22 +116,27 @@ async function submitAll(ctx: CommandContext, plan: SubmitPlan) {
           latencies.push(ctx.io.now() - began);
           return;
         }
-        const jobs = Array.from({ length: size }, (_, i) => bodyOf(first + i));
-        const answer = await ctx.client.post<BatchAnswer>("/fleet/jobs/batch", { jobs });
+        const answer = await ctx.client.post<BatchAnswer>("/fleet/jobs/batch", { jobs: indexes.map(bodyOf) });
         const took = ctx.io.now() - began;
+        const again: number[] = [];
         for (const result of answer.results) {
+          const index = indexes[result.index]!;
           if (result.error === undefined) latencies.push(took);
-          else fail(`${result.status} ${result.error.code}`, `${bodyOf(first + result.index).idempotencyKey}: ${result.error.message}`);
+          else if ((result.status === 429 || result.status === 503) && attempt < MAX_ATTEMPTS) again.push(index);
+          else fail(`${result.status} ${result.error.code}`, `${bodyOf(index).idempotencyKey}: ${result.error.message}`);
         }
-        return;
+        if (again.length === 0) return;
+        retried += again.length;
+        indexes = again;
+        await ctx.io.sleep(1000);
       } catch (error) {
         const status = error instanceof ApiError ? error.status : undefined;
         if ((status === 429 || status === 503) && attempt < MAX_ATTEMPTS) {
-          retried += size;
+          retried += indexes.length;
           await ctx.io.sleep(retryAfterMs(error as ApiError));
           continue;
         }
-        fail(status === undefined ? "unreachable" : `${status} ${(error as ApiError).body.code}`, (error as Error).message, size);
+        fail(status === undefined ? "unreachable" : `${status} ${(error as ApiError).body.code}`, (error as Error).message, indexes.length);
         return;
       }
     }

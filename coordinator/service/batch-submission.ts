@@ -11,8 +11,9 @@ export type BatchItem = { spec: SubmitJobBody } | { error: unknown };
 const EMPTY = { deps: [] } as unknown as SubmitJobBody;
 
 /** At most this many submits of one batch in flight: enough for the store to group writes, few
- * enough that one batch does not open a thousand store requests at once. */
-const CONCURRENT_SUBMITS = 100;
+ * enough that one batch does not queue a thousand store requests at once (each waiting its turn
+ * against the store's request timeout). */
+const CONCURRENT_SUBMITS = 50;
 
 /**
  * Submits the specs of one batch exactly as that many single submits would (the same idempotency
