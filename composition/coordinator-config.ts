@@ -12,6 +12,8 @@ export const CoordinatorEnv = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: Port.default(8080),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Per-request logs (request received, completed, rejected with a 4xx): at most this verbose. */
+  REQUEST_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
   /** memory: in-process maps; embedded: the local Cosmos DB protocol peer in-process; cosmos: a real account. */
   STORE: z.enum(["memory", "embedded", "cosmos"]).default("embedded"),
   COSMOS_ENDPOINT: z.string().url().optional(),
@@ -52,6 +54,7 @@ export interface CoordinatorConfig {
   listen: { host: string; port: number };
   scaler: { host: string; port: number };
   logLevel: CoordinatorEnv["LOG_LEVEL"];
+  requestLogLevel: CoordinatorEnv["REQUEST_LOG_LEVEL"];
   store:
     | { kind: "memory" }
     | { kind: "embedded"; database: string }
@@ -95,6 +98,7 @@ export const COORDINATOR_ENVIRONMENT: readonly (readonly [string, string, string
   ["ARTIFACT_RETENTION_DAYS", "30", "artifacts older than this are deleted by an hourly sweep (0: kept until an operator deletes them)"],
   ["TICK_MAX_IDLE_MS", "1000", "longest sleep of the scheduler loop"],
   ["LOG_LEVEL", "info", "fatal, error, warn, info, debug, trace, silent"],
+  ["REQUEST_LOG_LEVEL", "warn", "per-request logs (received, completed, rejected): info logs every request, warn (the default) none but failures; never more than LOG_LEVEL"],
 ];
 
 /** Validates the environment and compiles it; a bad value is a UsageError naming every bad variable. */
@@ -141,6 +145,7 @@ export function compileCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): 
     listen: { host: e.HOST, port: e.PORT },
     scaler: { host: e.HOST, port: e.SCALER_PORT },
     logLevel: e.LOG_LEVEL,
+    requestLogLevel: e.REQUEST_LOG_LEVEL,
     store,
     broker,
     topologyFile: e.TOPOLOGY_FILE,

@@ -107,7 +107,7 @@ async function main(): Promise<number | undefined> {
     credentials: registry,
     logger,
     loop: { maxIdleMs: config.loopMaxIdleMs },
-    http: { logRequests: true, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops },
+    http: { logRequests: true, requestLogLevel: config.requestLogLevel, rateLimit: config.rateLimit, trustProxyHops: config.trustProxyHops },
     credentialStalenessMs: config.credentialStalenessMs,
     ...(config.reportsDir === undefined ? {} : { reportsDir: config.reportsDir }),
     artifacts: { ...(artifactStore === undefined ? {} : { store: artifactStore }), ...(config.artifactRetentionDays === undefined ? {} : { retentionDays: config.artifactRetentionDays }) },

@@ -6,7 +6,7 @@ import type { BrokerPort } from "../broker/port.js";
 import type { StorePort } from "../store/port.js";
 import type { ArtifactStorePort } from "../artifacts/port.js";
 import type { CredentialRegistry } from "../coordinator/auth/credentials.js";
-import { buildServer } from "../coordinator/api/build-server.js";
+import { buildServer, type RequestLogLevel } from "../coordinator/api/build-server.js";
 import type { ApiContext, Readiness } from "../coordinator/api/context.js";
 import { RateLimiter } from "../coordinator/api/rate-limiter.js";
 import { DEFAULT_STREAM_LIMITS, StreamRegistry, type StreamLimits } from "../coordinator/api/stream-registry.js";
@@ -62,7 +62,7 @@ export interface CoordinatorProcessOptions {
   loop?: { maxIdleMs: number } | false;
   /** The HTTP API. false: none (the simulator calls the coordinator in process). `rateLimit` is the
    * operator role's default limit, `rateLimits` any role's (CREDENTIALS_FILE's `rateLimits` win). */
-  http?: { logRequests?: boolean; rateLimit?: RateLimit; rateLimits?: RateLimitDefaults; trustProxyHops?: number } | false;
+  http?: { logRequests?: boolean; requestLogLevel?: RequestLogLevel; rateLimit?: RateLimit; rateLimits?: RateLimitDefaults; trustProxyHops?: number } | false;
   /** How stale stored credentials may get before a request waits for a check (default 1 s). */
   credentialStalenessMs?: number;
   dispatcher?: {
@@ -275,7 +275,11 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       ...(options.consoleDir === false ? {} : { console: { assetsDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR } }),
       ...(options.reportsDir === undefined ? {} : { reportsDir: options.reportsDir }),
     };
-    server = await buildServer(context, { logger: http.logRequests === true ? logger : false, ...(http.trustProxyHops === undefined ? {} : { trustProxyHops: http.trustProxyHops }) });
+    server = await buildServer(context, {
+      logger: http.logRequests === true ? logger : false,
+      ...(http.requestLogLevel === undefined ? {} : { requestLogLevel: http.requestLogLevel }),
+      ...(http.trustProxyHops === undefined ? {} : { trustProxyHops: http.trustProxyHops }),
+    });
   }
   if (options.loop !== false) loop.start();
   streams?.poolHistory.start();

@@ -1,5 +1,6 @@
 export * from "./api.js";
 export * from "./api-responses.js";
+export * from "./batch-submit.js";
 export * from "./assignment.js";
 export * from "./budget.js";
 export * from "./common.js";

@@ -7,6 +7,9 @@ export const LIMITS = {
   deps: 64,
   children: 100,
   requestBodyBytes: 256 * 1024,
+  /** Job specs in one POST /fleet/jobs/batch, and that request's body limit. */
+  batchJobs: 1000,
+  batchBodyBytes: 4 * 1024 * 1024,
   /** Events kept inline on a job document; older ones move to event pages. */
   inlineEvents: 64,
   /** Runs kept inline on a job document. */

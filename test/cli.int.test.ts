@@ -234,6 +234,35 @@ describe("the fleet CLI", () => {
     expect(missing.stderr).toContain("--jobs");
   });
 
+  it("load-tests in batches: --bulk sends n jobs per request at the offered rate, and every job lands", async () => {
+    const run = await h.fleet(["load", "--jobs", "2500", "--rate", "5000", "--bulk", "500", "--capabilities", "lang:ts", "--prefix", "load-b"], { timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/submitted 2500 jobs in [\d.]+ s: [\d.]+ jobs\/s \(target 5000\/s\); 0 failed/);
+    expect(run.stdout).toMatch(/submit latency: p50 \d+ ms, p99 \d+ ms/);
+    const keys = new Set<string>();
+    let continuation: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const params = new URLSearchParams({ keyPrefix: "load-b-", limit: "500", ...(continuation === undefined ? {} : { continuation }) });
+      const listed = (await (await fetch(`${h.url}/fleet/jobs?${params}`, { headers: { authorization: `Bearer ${h.tokens.operator}` } })).json()) as {
+        items: { idempotencyKey: string }[];
+        continuation?: string;
+      };
+      for (const item of listed.items) keys.add(item.idempotencyKey);
+      continuation = listed.continuation;
+      if (continuation === undefined) break;
+    }
+    expect(keys.size).toBe(2500);
+    expect(keys.has("load-b-0") && keys.has("load-b-2499")).toBe(true);
+    // A rerun with the same prefix resubmits the same jobs (idempotent by key, even once assigned): nothing fails.
+    const again = await h.fleet(["load", "--jobs", "2500", "--rate", "5000", "--bulk", "1000", "--capabilities", "lang:ts", "--prefix", "load-b", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(json<{ submitted: number; failed: number; bulk: number }>(again.stdout)).toMatchObject({ submitted: 2500, failed: 0, bulk: 1000 });
+    const bad = await h.fleet(["load", "--jobs", "10", "--rate", "10", "--bulk", "1001"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--bulk must be a whole number from 1 to 1000, not '1001'");
+    expect((await h.fleet(["load", "--help"])).stdout).toContain("--bulk <n>");
+  }, 90_000);
+
   it("reads the connection from a profile, and refuses a profile that does not exist", async () => {
     const config = join(dir, "config.json");
     await writeFile(config, JSON.stringify({ default: "other", profiles: { other: { url: "http://127.0.0.1:9" }, local: { url: h.url, token: h.tokens.operator } } }));

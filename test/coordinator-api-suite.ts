@@ -9,6 +9,7 @@ import { responseSchemasSuite } from "./api-suite/response-schemas-suite.js";
 import { controlSchemasSuite } from "./api-suite/control-schemas-suite.js";
 import { submissionErrorsSuite } from "./api-suite/submission-errors-suite.js";
 import { whySuite } from "./api-suite/why-suite.js";
+import { batchSubmitSuite } from "./api-suite/batch-submit-suite.js";
 
 type MakeStore = () => Promise<{ store: StorePort; cleanup(): Promise<void> }>;
 
@@ -396,5 +397,6 @@ export function runCoordinatorApiSuite(name: string, makeStore: MakeStore): void
     whySuite(makeStore);
     responseSchemasSuite(makeStore);
     controlSchemasSuite(makeStore);
+    batchSubmitSuite(makeStore);
   });
 }

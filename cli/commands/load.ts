@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
-import type { JobSummary } from "../../contracts/index.js";
+import { type JobSummary, LIMITS } from "../../contracts/index.js";
 import { ApiError } from "../api-client.js";
 import { type CliIo, type CommandContext, contextOf } from "../context.js";
 import { positiveInteger, positiveNumber } from "../durations.js";
@@ -19,6 +19,7 @@ interface LoadOptions {
   prefix?: string;
   wait?: boolean;
   timeout: string;
+  bulk?: string;
 }
 
 /** A 429 or 503 is retried after its Retry-After (the key makes the retry idempotent). */
@@ -35,11 +36,12 @@ export function registerLoadCommand(program: Command, io: CliIo): void {
     .option("--capabilities <list>", "capabilities of every job, comma-separated (default: none, so any pool)")
     .option("--priority <level>", "low, medium, high or critical", "medium")
     .option("--prefix <key>", "idempotency key prefix (default: load-<time>-<random>); a rerun with the same prefix resubmits the same jobs")
+    .option("--bulk <n>", `send the jobs in batches of n per request (POST /fleet/jobs/batch, 1 to ${LIMITS.batchJobs}) at the same offered rate`)
     .option("--wait", "then wait until every job finished and report submit-to-shipped latency")
     .option("--timeout <seconds>", "with --wait: give up after this long", "600")
     .addHelpText(
       "after",
-      "\nOpen loop: submission i starts at i/R seconds whatever earlier ones took, unless C are already in flight (then it\nwaits for a slot and the achieved rate drops below R). A 429 or 503 is retried after Retry-After, up to 5 times.\nExit 1 if a submission failed, or with --wait if a job did not ship in time.",
+      "\nOpen loop: submission i starts at i/R seconds whatever earlier ones took, unless C are already in flight (then it\nwaits for a slot and the achieved rate drops below R). A 429 or 503 is retried after Retry-After, up to 5 times.\nWith --bulk n, batch i of n jobs starts at i*n/R seconds and C counts batches; each job's latency is its batch's;\njobs of a batch that answer 429 or 503 are resubmitted after 1 s (up to 5 times),\nand each job of a batch counts as one request against the key's rate limit (a load-tester key allows 5,000/s).\nExit 1 if a submission failed, or with --wait if a job did not ship in time.",
     )
     .action(async (options: LoadOptions, command: Command) => {
       const ctx = contextOf(command, io);
@@ -48,9 +50,10 @@ export function registerLoadCommand(program: Command, io: CliIo): void {
       const concurrency = positiveInteger(options.concurrency, "--concurrency", 10_000);
       const timeoutMs = positiveInteger(options.timeout, "--timeout", 86_400) * 1000;
       const prefix = options.prefix ?? `load-${io.now().toString(36)}-${randomBytes(2).toString("hex")}`;
+      const bulk = options.bulk === undefined ? undefined : positiveInteger(options.bulk, "--bulk", LIMITS.batchJobs);
       const capabilities = options.capabilities === undefined ? [] : splitList(options.capabilities);
-      const submitted = await submitAll(ctx, { jobs, rate, concurrency, prefix, capabilities, priority: options.priority });
-      const report: Record<string, unknown> = { jobs, rate, concurrency, prefix, ...submitted.report };
+      const submitted = await submitAll(ctx, { jobs, rate, concurrency, prefix, capabilities, priority: options.priority, bulk });
+      const report: Record<string, unknown> = { jobs, rate, concurrency, ...(bulk === undefined ? {} : { bulk }), prefix, ...submitted.report };
       if (!ctx.output.json) printSubmitReport(ctx, submitted.report, rate);
       let ok = submitted.report.failed === 0;
       if (options.wait === true && submitted.report.submitted > 0) {
@@ -71,6 +74,12 @@ interface SubmitPlan {
   prefix: string;
   capabilities: string[];
   priority: string;
+  /** Jobs per request (POST /fleet/jobs/batch); undefined: one POST /fleet/jobs per job. */
+  bulk: number | undefined;
+}
+
+interface BatchAnswer {
+  results: { index: number; status: number; error?: { code: string; message: string } }[];
 }
 
 async function submitAll(ctx: CommandContext, plan: SubmitPlan) {
@@ -83,43 +92,65 @@ async function submitAll(ctx: CommandContext, plan: SubmitPlan) {
   const bar = new ProgressBar(ctx.io.stderr, plan.jobs, "submitting", ctx.output.interactive && !ctx.output.json, ctx.io.now);
   const inFlight = new Set<Promise<void>>();
   const start = ctx.io.now();
-  const submitOne = async (index: number) => {
+  const bodyOf = (index: number) => ({
+    idempotencyKey: `${plan.prefix}-${index}`,
+    title: `load test ${index + 1} of ${plan.jobs}`,
+    bodyMd: `# Load test\nJob ${index + 1} of ${plan.jobs} (${plan.prefix}).`,
+    capabilities: plan.capabilities,
+    priority: plan.priority,
+  });
+  const fail = (label: string, message: string, count = 1) => {
+    failed += count;
+    errors.set(label, (errors.get(label) ?? 0) + count);
+    firstError ??= message;
+  };
+  // One request: a job, or a batch of `size` jobs from `first` on. A 429 or 503 is retried after
+  // Retry-After: the whole request, or (for a batch) the jobs of it that answered so.
+  const send = async (first: number, size: number): Promise<void> => {
     const began = ctx.io.now();
-    const body = {
-      idempotencyKey: `${plan.prefix}-${index}`,
-      title: `load test ${index + 1} of ${plan.jobs}`,
-      bodyMd: `# Load test\nJob ${index + 1} of ${plan.jobs} (${plan.prefix}).`,
-      capabilities: plan.capabilities,
-      priority: plan.priority,
-    };
+    let indexes = Array.from({ length: size }, (_, i) => first + i);
     for (let attempt = 1; ; attempt++) {
       try {
-        await ctx.client.post("/fleet/jobs", body);
-        latencies.push(ctx.io.now() - began);
-        return;
+        if (plan.bulk === undefined) {
+          await ctx.client.post("/fleet/jobs", bodyOf(first));
+          latencies.push(ctx.io.now() - began);
+          return;
+        }
+        const answer = await ctx.client.post<BatchAnswer>("/fleet/jobs/batch", { jobs: indexes.map(bodyOf) });
+        const took = ctx.io.now() - began;
+        const again: number[] = [];
+        for (const result of answer.results) {
+          const index = indexes[result.index]!;
+          if (result.error === undefined) latencies.push(took);
+          else if ((result.status === 429 || result.status === 503) && attempt < MAX_ATTEMPTS) again.push(index);
+          else fail(`${result.status} ${result.error.code}`, `${bodyOf(index).idempotencyKey}: ${result.error.message}`);
+        }
+        if (again.length === 0) return;
+        retried += again.length;
+        indexes = again;
+        await ctx.io.sleep(1000);
       } catch (error) {
         const status = error instanceof ApiError ? error.status : undefined;
         if ((status === 429 || status === 503) && attempt < MAX_ATTEMPTS) {
-          retried++;
+          retried += indexes.length;
           await ctx.io.sleep(retryAfterMs(error as ApiError));
           continue;
         }
-        failed++;
-        const label = status === undefined ? "unreachable" : `${status} ${(error as ApiError).body.code}`;
-        errors.set(label, (errors.get(label) ?? 0) + 1);
-        firstError ??= (error as Error).message;
+        fail(status === undefined ? "unreachable" : `${status} ${(error as ApiError).body.code}`, (error as Error).message, indexes.length);
         return;
       }
     }
   };
-  for (let index = 0; index < plan.jobs && !ctx.io.signal.aborted; index++) {
-    const due = start + (index * 1000) / plan.rate;
+  const size = plan.bulk ?? 1;
+  for (let first = 0; first < plan.jobs && !ctx.io.signal.aborted; first += size) {
+    const due = start + (first * 1000) / plan.rate;
     const wait = due - ctx.io.now();
     if (wait > 0) await ctx.io.sleep(wait, ctx.io.signal);
     while (inFlight.size >= plan.concurrency) await Promise.race(inFlight);
-    const promise: Promise<void> = submitOne(index).finally(() => {
+    const jobsOfRequest = Math.min(size, plan.jobs - first);
+    const promise: Promise<void> = send(first, jobsOfRequest).finally(() => {
       inFlight.delete(promise);
-      done++;
+      done += jobsOfRequest;
       bar.update(done, failed > 0 ? `(${failed} failed)` : "");
     });
     inFlight.add(promise);

@@ -1,8 +1,8 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
-import type { Logger } from "pino";
+import pino, { type Bindings, type ChildLoggerOptions, type Logger } from "pino";
 import { LIMITS } from "../../contracts/index.js";
 import { authenticateBeforeParsing, authFailureOf } from "./authenticate.js";
 import type { ApiContext } from "./context.js";
@@ -19,6 +19,7 @@ import { registerFleetRoutes } from "./routes/fleet.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerJobViewRoutes } from "./routes/job-views.js";
 import { registerJobRoutes } from "./routes/jobs.js";
+import { registerJobBatchRoutes } from "./routes/job-batches.js";
 import { registerLeaseRoutes } from "./routes/leases.js";
 import { registerPoolHistoryRoutes } from "./routes/pool-history.js";
 import { registerReportRoutes } from "./routes/reports.js";
@@ -30,11 +31,35 @@ import { registerScheduleRoutes } from "./routes/schedules.js";
 import { registerWeightRoutes } from "./routes/weights.js";
 import { registerOperatorRoutes } from "./routes/operators.js";
 
+export type RequestLogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
 export interface BuildServerOptions {
   logger?: Logger | false;
+  /** How verbose per-request logs may be (never more than the logger): "info" logs every request
+   * received and completed and every 4xx; "warn" (the default) only failures, so the hot paths
+   * (submit, accept, stage reports, release, heartbeats) pay nothing per request for logging. */
+  requestLogLevel?: RequestLogLevel;
   /** Proxy hops whose X-Forwarded-For is believed (0: none). Callers without valid credentials are
    * limited per source address, so behind an ingress this must count the ingress. */
   trustProxyHops?: number;
+}
+
+/**
+ * Fastify's per-request logging at `level` (never more verbose than the logger). Quieter than info,
+ * requests are neither logged on arrival and completion nor given a child logger each: they share
+ * one at that level (a failure's log names the request id itself, see error-handler.ts).
+ */
+function requestLogging(logger: Logger, level: RequestLogLevel) {
+  const effective = levelValue(level) >= levelValue(logger.level) ? level : (logger.level as RequestLogLevel);
+  if (levelValue(effective) <= levelValue("info")) {
+    return { childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions) => parent.child(bindings, { ...opts, level: effective }) };
+  }
+  const shared = logger.child({}, { level: effective }) as FastifyBaseLogger;
+  return { logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: () => shared };
+}
+
+function levelValue(level: string): number {
+  return level === "silent" ? Number.POSITIVE_INFINITY : (pino.levels.values[level] ?? 30);
 }
 
 /** The coordinator's HTTP API: Fastify with zod validation, OpenAPI at /docs. */
@@ -46,7 +71,7 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   const app: FastifyInstance =
     options.logger === undefined || options.logger === false
       ? Fastify({ logger: false, ...common })
-      : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, ...common });
+      : Fastify({ loggerInstance: options.logger as FastifyBaseLogger, ...requestLogging(options.logger, options.requestLogLevel ?? "warn"), ...common });
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API (OpenAPI at /docs) and the API suite checks real responses
   // against them; serving does not re-validate every response (job documents on the factories'
@@ -78,6 +103,7 @@ export async function buildServer(ctx: ApiContext, options: BuildServerOptions =
   await app.register(swaggerUi, { routePrefix: "/docs" });
   registerHealthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerJobBatchRoutes(app, ctx);
   registerJobViewRoutes(app, ctx);
   registerLeaseRoutes(app, ctx);
   registerFactoryRoutes(app, ctx);

@@ -6,11 +6,24 @@ import { isStoreError } from "../../store/port.js";
  * where the message names the problem and, when a hint applies, ends with what to do next (also
  * given alone as `hint`, for clients that print it on its own line). */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { code, message, details, retryAfterSeconds, hint: own } = classify(error);
-  const entry = ERROR_CATALOGUE[code];
-  if (entry.status >= 500) request.log.error({ err: error }, "request failed");
-  else request.log.info({ code, message }, "request rejected");
-  if (retryAfterSeconds !== undefined) void reply.header("retry-after", String(retryAfterSeconds));
+  const answer = errorAnswerOf(error, request.routeOptions.bodyLimit);
+  // With quiet request logs the request's logger is shared (build-server.ts): name the request here.
+  if (answer.status >= 500) request.log.error({ err: error, ...((request.log as { bindings?: () => Record<string, unknown> }).bindings?.().reqId === undefined ? { reqId: request.id } : {}) }, "request failed");
+  else request.log.info({ code: answer.body.error.code, message: answer.body.error.message }, "request rejected");
+  if (answer.retryAfterSeconds !== undefined) void reply.header("retry-after", String(answer.retryAfterSeconds));
+  return reply.status(answer.status).send(answer.body);
+}
+
+export interface ErrorAnswer {
+  status: number;
+  body: ErrorBody;
+  retryAfterSeconds?: number;
+}
+
+/** The status and body an error is answered with; also what one item of a batch reports. `bodyLimit`
+ * is the limit of the route that refused a body as too large. */
+export function errorAnswerOf(error: FastifyError | Error, bodyLimit: number = LIMITS.requestBodyBytes): ErrorAnswer {
+  const { code, message, details, retryAfterSeconds, hint: own } = classify(error, bodyLimit);
   const hint = hintFor(code, details, own);
   const body: ErrorBody = {
     error: {
@@ -20,7 +33,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
       ...(details === undefined ? {} : { details }),
     },
   };
-  return reply.status(entry.status).send(body);
+  return { status: ERROR_CATALOGUE[code].status, body, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
 
 interface Classified {
@@ -31,7 +44,7 @@ interface Classified {
   hint?: string | false;
 }
 
-function classify(error: FastifyError | Error): Classified {
+function classify(error: FastifyError | Error, bodyLimit: number): Classified {
   if (error instanceof FleetError) {
     const retryAfterMs = (error.details as { retryAfterMs?: number } | undefined)?.retryAfterMs;
     return {
@@ -51,7 +64,7 @@ function classify(error: FastifyError | Error): Classified {
   const fastifyCode = (error as FastifyError).code;
   switch (fastifyCode) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { code: "PAYLOAD_TOO_LARGE", message: `the request body is larger than the ${Math.round(LIMITS.requestBodyBytes / 1024)} KB limit` };
+      return { code: "PAYLOAD_TOO_LARGE", message: `the request body is larger than the ${Math.round(bodyLimit / 1024)} KB limit of this route` };
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return { code: "VALIDATION", message: `the body is not valid JSON (${error.message}): send one JSON object`, hint: false };

@@ -33,28 +33,41 @@ export class RateLimiter {
     this.take(this.policy.forPrincipal(principal), "this credential");
   }
 
+  /**
+   * Charges a request that carries `units` pieces of work (a batch of jobs) one token per unit, the
+   * first of which authentication took. A batch larger than the burst is admitted from a full bucket
+   * and leaves it in debt, so over time the credential's jobs per second stay within its limit.
+   */
+  admitUnits(principal: Principal, units: number): void {
+    if (units <= 1) return;
+    this.take(this.policy.forPrincipal(principal), `this credential (a batch of ${units} jobs costs ${units} requests)`, units, 1);
+  }
+
   /** Takes one token for a request without valid credentials from `address` or throws RATE_LIMITED. */
   admitUnauthenticated(address: string): void {
     this.take(this.policy.forAddress(address), "this address without valid credentials");
   }
 
-  private take({ key, limit }: LimitDecision, who: string): void {
+  /** Takes `cost` tokens, `held` of which were taken already for this request; needs the bucket to
+   * hold them (at most a full bucket's worth). */
+  private take({ key, limit }: LimitDecision, who: string, cost = 1, held = 0): void {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: limit.burst, at: now };
     bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * limit.perSecond);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens < 1) throw limited(limit, bucket, who);
-    bucket.tokens -= 1;
+    const need = Math.min(cost, limit.burst) - held;
+    if (bucket.tokens < need) throw limited(limit, need - bucket.tokens, who);
+    bucket.tokens -= cost - held;
     if (this.buckets.size > 10_000) {
       for (const [k, b] of this.buckets) if (now - b.at > 60_000) this.buckets.delete(k);
     }
   }
 }
 
-function limited(limit: RateLimit, bucket: Bucket, who: string): FleetError {
+function limited(limit: RateLimit, missing: number, who: string): FleetError {
   return new FleetError("RATE_LIMITED", `more than ${limit.perSecond} requests per second (burst ${limit.burst}) from ${who}`, {
-    retryAfterMs: Math.ceil(((1 - bucket.tokens) / limit.perSecond) * 1000),
+    retryAfterMs: Math.ceil((missing / limit.perSecond) * 1000),
     limit,
   });
 }

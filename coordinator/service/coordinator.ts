@@ -78,6 +78,7 @@ import { type RankedCandidate, rankAhead } from "../why/rank-ahead.js";
 import { waitReasons } from "../why/wait-reasons.js";
 import { JobTotalsBook } from "./job-totals.js";
 import { JobSubmitter, type SubmitResult } from "./job-submitter.js";
+import { type BatchItem, type BatchOutcome, submitBatch } from "./batch-submission.js";
 import { type PoolRegistryOptions, type PoolRuntime, PoolRegistry, toScorable } from "../pools/pool-registry.js";
 
 /** Receives every committed assignment (after the write): the dispatcher's outbox relay. */
@@ -282,6 +283,12 @@ export class Coordinator {
 
   submit(productId: string, body: SubmitJobBody): Promise<SubmitResult> {
     return this.submitter.submit(productId, body, this.clock.now());
+  }
+
+  /** A batch of submits, each as `submit` would do it (see batch-submission.ts). */
+  submitBatch(productId: string, items: readonly BatchItem[]): Promise<BatchOutcome[]> {
+    const now = this.clock.now();
+    return submitBatch(items, (spec) => this.submitter.submit(productId, spec, now));
   }
 
   addChildren(productId: string, parentId: string, children: readonly JobSpec[]): Promise<SubmitResult> {

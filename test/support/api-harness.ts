@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import type { RequestLogLevel } from "../../coordinator/api/build-server.js";
 import pino from "pino";
 import type { Topology } from "../../contracts/index.js";
 import { CredentialRegistry, type CredentialsFileInput, mintToken } from "../../coordinator/auth/credentials.js";
@@ -40,6 +41,8 @@ export async function startApiHarness(
   options: {
     rateLimit?: { perSecond: number; burst: number };
     logger?: pino.Logger;
+    /** With `logger`: how verbose per-request logs may be (the coordinator's default: warn). */
+    requestLogLevel?: RequestLogLevel;
     clock?: ManualClock;
     credentials?: CredentialsFileInput;
     reportsDir?: string;
@@ -81,7 +84,11 @@ export async function startApiHarness(
     clock,
     logger: options.logger ?? pino({ level: "silent" }),
     loop: false,
-    http: { logRequests: options.logger !== undefined, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) },
+    http: {
+      logRequests: options.logger !== undefined,
+      ...(options.requestLogLevel === undefined ? {} : { requestLogLevel: options.requestLogLevel }),
+      ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+    },
     processMetrics: false,
     ...(options.reportsDir === undefined ? {} : { reportsDir: options.reportsDir }),
     ...(options.artifacts === undefined ? {} : { artifacts: options.artifacts }),
