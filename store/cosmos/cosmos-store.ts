@@ -1,5 +1,8 @@
 import { type Container, type CosmosDiagnostics, CosmosClient, type ItemDefinition } from "@azure/cosmos";
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
 import {
   type Collection,
@@ -32,6 +35,8 @@ export interface CosmosStoreOptions {
   requestTimeoutMs?: number;
   /** How long the SDK keeps retrying 429s, each after the server's retry-after. Default 9 tries, 30 s. */
   throttleRetries?: { maxAttempts: number; maxWaitSeconds: number };
+  /** Connections kept open to the endpoint (HTTP keep-alive); requests beyond it queue. Default 32. */
+  maxSockets?: number;
 }
 
 /** Properties Cosmos DB adds to every document; never part of a domain document. */
@@ -49,6 +54,7 @@ const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_ts", "_attachments", "_eta
  */
 export class CosmosStore implements StorePort {
   private readonly client: CosmosClient;
+  private readonly agent: HttpAgent;
   private readonly containers = new Map<Collection, Container>();
   private readonly counters: StoreStats = emptyStoreStats();
   private reportedRu = 0;
@@ -58,9 +64,19 @@ export class CosmosStore implements StorePort {
       options.key !== undefined ? { key: options.key } : options.credential !== undefined ? { aadCredentials: options.credential } : undefined;
     if (auth === undefined) throw new Error("CosmosStore needs an account key or a token credential (managed identity)");
     const retries = options.throttleRetries ?? { maxAttempts: 9, maxWaitSeconds: 30 };
+    // One pool of kept-alive connections per store: no call pays a TCP (or TLS) handshake, and
+    // the pool is bounded so a burst queues on open sockets instead of opening hundreds.
+    const maxSockets = options.maxSockets ?? 32;
+    if (!Number.isInteger(maxSockets) || maxSockets < 1) throw new Error(`CosmosStore maxSockets must be a positive integer, got ${maxSockets}`);
+    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const };
+    const plainHttp = endpointProtocol(options.endpoint) === "http:";
+    this.agent = plainHttp ? new HttpAgent(agentOptions) : new HttpsAgent(agentOptions);
     this.client = new CosmosClient({
       endpoint: options.endpoint,
       ...auth,
+      agent: this.agent,
+      // The SDK allows plain HTTP only on its own default agent; with ours the HTTP client says so.
+      ...(plainHttp ? { httpClient: insecureAllowed(createDefaultHttpClient()) } : {}),
       connectionPolicy: {
         enableEndpointDiscovery: options.local !== true,
         requestTimeout: options.requestTimeoutMs ?? 10_000,
@@ -215,6 +231,7 @@ export class CosmosStore implements StorePort {
 
   async close(): Promise<void> {
     this.client.dispose();
+    this.agent.destroy();
   }
 
   private async write<C extends Collection>(
@@ -278,6 +295,24 @@ function storedOf<T>(resource: ItemDefinition): Stored<T> {
   const doc: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(resource)) if (!SYSTEM_PROPERTIES.has(name)) doc[name] = value;
   return { doc: doc as T, etag: String(resource._etag ?? "") };
+}
+
+/** For the local peer's `http:` endpoint: the pipeline refuses plain HTTP unless the request allows it. */
+function insecureAllowed(inner: HttpClient): HttpClient {
+  return {
+    sendRequest(request) {
+      request.allowInsecureConnection = true;
+      return inner.sendRequest(request);
+    },
+  };
+}
+
+function endpointProtocol(endpoint: string): string {
+  try {
+    return new URL(endpoint).protocol;
+  } catch {
+    throw new Error(`CosmosStore endpoint '${endpoint}' is not a URL (expected https://ACCOUNT.documents.azure.com:443/ or http://127.0.0.1:PORT)`);
+  }
 }
 
 function partitionFilter(collection: Collection, partitionKey: string): StoreFilter {
