@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type PackageAccount, routeOf } from "./cosmosdb-server-internals.js";
 import type { JournalWriter } from "./journal-writer.js";
-import { type RequestKind, type RequestUnitBudget, requestCharge } from "./request-units.js";
+import { chargeBulkOperations, type RequestKind, type RequestUnitBudget, requestCharge } from "./request-units.js";
 
 export interface RequestHandlerOptions {
   /** Resolves once the account holds the restored state; requests that arrive earlier wait. */
@@ -82,6 +82,8 @@ async function handle(options: RequestHandlerOptions, req: IncomingMessage, res:
   }
   const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
   if (res.statusCode > 399 && fields !== undefined && !fields.message) fields.message = "";
+  const bulk = kind === "write" && Array.isArray(body) && String(req.headers["x-ms-cosmos-is-batch-request"]).toLowerCase() === "true";
+  const bulkCharge = bulk ? chargeBulkOperations(body as unknown[]) : 0;
   const payload = body === undefined ? "" : JSON.stringify(body);
 
   if (journal !== undefined) {
@@ -92,7 +94,7 @@ async function handle(options: RequestHandlerOptions, req: IncomingMessage, res:
     }
   }
 
-  const charge = kind === undefined ? 1 : requestCharge(kind, res.statusCode, Buffer.byteLength(payload));
+  const charge = kind === undefined ? 1 : bulk ? bulkCharge : requestCharge(kind, res.statusCode, Buffer.byteLength(payload));
   if (budget !== undefined && kind !== undefined) budget.charge(charge);
   if (typeof fields?._etag === "string") res.setHeader("etag", fields._etag);
   res.setHeader("content-type", "application/json");

@@ -1,4 +1,4 @@
-import { type Container, type CosmosDiagnostics, CosmosClient, type ItemDefinition } from "@azure/cosmos";
+import { type Container, type CosmosDiagnostics, CosmosClient, type ItemDefinition, type JSONObject, type OperationInput } from "@azure/cosmos";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import { Agent as HttpAgent } from "node:http";
@@ -19,6 +19,7 @@ import {
   type StoreStats,
   type Stored,
 } from "../port.js";
+import { BulkWriter, type BulkWriterStats, type WriteRequest } from "./bulk-writer.js";
 import { compileCount, compileQuery } from "./compile-query.js";
 import { CONTAINER_DEFINITIONS } from "./container-definitions.js";
 import { type CallKind, translateCosmosError } from "./translate-cosmos-error.js";
@@ -37,6 +38,9 @@ export interface CosmosStoreOptions {
   throttleRetries?: { maxAttempts: number; maxWaitSeconds: number };
   /** Connections kept open to the endpoint (HTTP keep-alive); requests beyond it queue. Default 32. */
   maxSockets?: number;
+  /** Writes issued together go as bulk calls (store/cosmos/bulk-writer.ts): at most `maxOperations`
+   * per call (default 100) and `maxInFlight` requests per container (default 4). */
+  bulk?: { maxOperations?: number; maxInFlight?: number };
 }
 
 /** Properties Cosmos DB adds to every document; never part of a domain document. */
@@ -45,7 +49,9 @@ const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_ts", "_attachments", "_eta
 /**
  * The store port on Azure Cosmos DB (@azure/cosmos), also run against the local protocol peer.
  *
- * Etag compare-and-swap is `replace` with an IfMatch access condition. Throttling is left to the
+ * Etag compare-and-swap is `replace` with an IfMatch access condition. Writes issued together
+ * (a scheduling pass) are grouped into bulk calls, each operation with its own precondition and
+ * its own outcome (store/cosmos/bulk-writer.ts); a lone write is a point call. Throttling is left to the
  * SDK's retry policy, configured on purpose: `fixedRetryIntervalInMilliseconds: 0` makes it wait
  * the server's retry-after on each 429, bounded by attempts and total wait; only a 429 that
  * outlives it surfaces, as StoreError("throttled"). Every SDK failure goes through
@@ -55,6 +61,7 @@ const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_ts", "_attachments", "_eta
 export class CosmosStore implements StorePort {
   private readonly client: CosmosClient;
   private readonly agent: HttpAgent;
+  private readonly writer: BulkWriter;
   private readonly containers = new Map<Collection, Container>();
   private readonly counters: StoreStats = emptyStoreStats();
   private reportedRu = 0;
@@ -85,6 +92,16 @@ export class CosmosStore implements StorePort {
           fixedRetryIntervalInMilliseconds: 0,
           maxWaitTimeInSeconds: retries.maxWaitSeconds,
         },
+      },
+    });
+    this.writer = new BulkWriter({
+      maxOperations: options.bulk?.maxOperations ?? 100,
+      maxInFlight: options.bulk?.maxInFlight ?? 4,
+      point: (container, request) => this.pointWrite(container, request),
+      answered: (response) => this.succeeded(response),
+      retriedThrottle: () => {
+        this.counters.throttled++;
+        this.counters.throttleRetries++;
       },
     });
   }
@@ -141,28 +158,33 @@ export class CosmosStore implements StorePort {
 
   async create<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
     this.counters.ops.create++;
-    return this.write(collection, doc, (container) => container.items.create(doc as ItemDefinition));
+    return this.write(collection, doc, { operationType: "Create", partitionKey: partitionKeyOf(collection, doc), resourceBody: doc as unknown as JSONObject });
   }
 
   async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string): Promise<Stored<DocOf<C>>> {
     this.counters.ops.replace++;
-    return this.write(collection, doc, (container) =>
-      container.item(doc.id, partitionKeyOf(collection, doc)).replace(doc as ItemDefinition, { accessCondition: { type: "IfMatch", condition: ifMatch } }),
-    );
+    return this.write(collection, doc, {
+      operationType: "Replace",
+      id: doc.id,
+      partitionKey: partitionKeyOf(collection, doc),
+      ifMatch,
+      resourceBody: doc as unknown as JSONObject,
+    });
   }
 
   async upsert<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
     this.counters.ops.upsert++;
-    return this.write(collection, doc, (container) => container.items.upsert(doc as ItemDefinition));
+    return this.write(collection, doc, { operationType: "Upsert", partitionKey: partitionKeyOf(collection, doc), resourceBody: doc as unknown as JSONObject });
   }
 
   async delete(collection: Collection, id: string, partitionKey: string): Promise<void> {
     this.counters.ops.delete++;
+    const what = `${collection}/${id}`;
     try {
-      this.succeeded(await this.container(collection).item(id, partitionKey).delete());
+      await this.writer.write(this.container(collection), { what, operation: { operationType: "Delete", id, partitionKey } });
       this.counters.estimatedRu += EstimatedRu.delete;
     } catch (error) {
-      throw this.failed(error, `${collection}/${id}`, "write");
+      throw this.failed(error, what, "write");
     }
   }
 
@@ -224,6 +246,11 @@ export class CosmosStore implements StorePort {
     return structuredClone(this.counters);
   }
 
+  /** How the writes travelled: point calls, bulk calls and the operations those carried. */
+  writeStats(): BulkWriterStats {
+    return this.writer.stats();
+  }
+
   /** The request charge the server reported (real RU on Cosmos DB, a placeholder on the local peer). */
   reportedRequestCharge(): number {
     return this.reportedRu;
@@ -234,20 +261,42 @@ export class CosmosStore implements StorePort {
     this.agent.destroy();
   }
 
-  private async write<C extends Collection>(
-    collection: C,
-    doc: DocOf<C>,
-    send: (container: Container) => Promise<{ resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics }>,
-  ): Promise<Stored<DocOf<C>>> {
+  private async write<C extends Collection>(collection: C, doc: DocOf<C>, operation: OperationInput): Promise<Stored<DocOf<C>>> {
+    const what = `${collection}/${doc.id}`;
     try {
-      const response = await send(this.container(collection));
-      this.succeeded(response);
-      if (response.resource === undefined) throw new StoreError("unavailable", `${collection}/${doc.id}: the write returned no document`);
+      const resource = await this.writer.write(this.container(collection), { what, operation });
+      if (resource === undefined) throw new StoreError("unavailable", `${what}: the write returned no document`);
       this.counters.estimatedRu += EstimatedRu.write(jsonLengthOf(doc));
-      return storedOf<DocOf<C>>(response.resource);
+      return storedOf<DocOf<C>>(resource);
     } catch (error) {
-      throw this.failed(error, `${collection}/${doc.id}`, "write");
+      throw this.failed(error, what, "write");
     }
+  }
+
+  /** A write as one point call (what the bulk writer sends when there is nothing to group). */
+  private async pointWrite(container: Container, { operation }: WriteRequest): Promise<ItemDefinition | undefined> {
+    switch (operation.operationType) {
+      case "Create":
+        return this.answeredBy(await container.items.create(operation.resourceBody as ItemDefinition));
+      case "Upsert":
+        return this.answeredBy(await container.items.upsert(operation.resourceBody as ItemDefinition));
+      case "Replace":
+        return this.answeredBy(
+          await container
+            .item(operation.id, operation.partitionKey as string)
+            .replace(operation.resourceBody as ItemDefinition, { accessCondition: { type: "IfMatch", condition: operation.ifMatch ?? "" } }),
+        );
+      case "Delete":
+        this.succeeded(await container.item(operation.id, operation.partitionKey as string).delete());
+        return undefined;
+      default:
+        throw new Error(`the Cosmos store does not write with ${operation.operationType} operations`);
+    }
+  }
+
+  private answeredBy(response: { resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics }): ItemDefinition | undefined {
+    this.succeeded(response);
+    return response.resource;
   }
 
   private container(collection: Collection): Container {
