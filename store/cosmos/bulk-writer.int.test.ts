@@ -56,4 +56,23 @@ describe("CosmosStore write grouping", () => {
     );
     expect(() => new CosmosStore({ endpoint: "http://127.0.0.1:1", key: "k", database: "d", bulk: { maxInFlight: 0 } })).toThrow(/maxInFlight must be a positive integer/);
   });
+
+  it("counts a point write's request units from the body the SDK sent, serialising the document no second time", async () => {
+    const store = await storeOn();
+    let serialised = 0;
+    const doc = jobDoc("counted");
+    const body = doc.bodyMd;
+    Object.defineProperty(doc, "bodyMd", {
+      enumerable: true,
+      get() {
+        serialised++;
+        return body;
+      },
+    });
+    const before = store.stats().estimatedRu;
+    await store.create("jobs", doc);
+    expect(serialised).toBe(1);
+    expect(store.stats().estimatedRu - before).toBe(5);
+    expect(store.writeStats().pointWrites).toBe(1);
+  });
 });

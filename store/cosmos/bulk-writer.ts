@@ -7,6 +7,9 @@ export interface WriteRequest {
   operation: OperationInput;
   /** `collection/id`, for error messages. */
   what: string;
+  /** The length of the document as the SDK sent it, when a point call reports it (the request
+   * body of a point write is the document's JSON); a bulk call's body holds many. */
+  sentLength?: number;
 }
 
 export interface BulkWriterOptions {

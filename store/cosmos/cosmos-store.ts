@@ -264,9 +264,12 @@ export class CosmosStore implements StorePort {
   private async write<C extends Collection>(collection: C, doc: DocOf<C>, operation: OperationInput): Promise<Stored<DocOf<C>>> {
     const what = `${collection}/${doc.id}`;
     try {
-      const resource = await this.writer.write(this.container(collection), { what, operation });
+      const request: WriteRequest = { what, operation };
+      const resource = await this.writer.write(this.container(collection), request);
       if (resource === undefined) throw new StoreError("unavailable", `${what}: the write returned no document`);
-      this.counters.estimatedRu += EstimatedRu.write(jsonLengthOf(doc));
+      // Counted from the bytes a point write sent; a bulk call's body carries many documents, so
+      // there the document is measured on its own.
+      this.counters.estimatedRu += EstimatedRu.write(request.sentLength ?? jsonLengthOf(doc));
       return storedOf<DocOf<C>>(resource);
     } catch (error) {
       throw this.failed(error, what, "write");
@@ -274,14 +277,16 @@ export class CosmosStore implements StorePort {
   }
 
   /** A write as one point call (what the bulk writer sends when there is nothing to group). */
-  private async pointWrite(container: Container, { operation }: WriteRequest): Promise<ItemDefinition | undefined> {
+  private async pointWrite(container: Container, request: WriteRequest): Promise<ItemDefinition | undefined> {
+    const { operation } = request;
     switch (operation.operationType) {
       case "Create":
-        return this.answeredBy(await container.items.create(operation.resourceBody as ItemDefinition));
+        return this.answeredBy(request, await container.items.create(operation.resourceBody as ItemDefinition));
       case "Upsert":
-        return this.answeredBy(await container.items.upsert(operation.resourceBody as ItemDefinition));
+        return this.answeredBy(request, await container.items.upsert(operation.resourceBody as ItemDefinition));
       case "Replace":
         return this.answeredBy(
+          request,
           await container
             .item(operation.id, operation.partitionKey as string)
             .replace(operation.resourceBody as ItemDefinition, { accessCondition: { type: "IfMatch", condition: operation.ifMatch ?? "" } }),
@@ -294,8 +299,15 @@ export class CosmosStore implements StorePort {
     }
   }
 
-  private answeredBy(response: { resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics }): ItemDefinition | undefined {
+  private answeredBy(
+    request: WriteRequest,
+    response: { resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics },
+  ): ItemDefinition | undefined {
     this.succeeded(response);
+    // The SDK's request body of a point write is JSON.stringify of the document: its length is
+    // the model's size, with no second serialisation here.
+    const sent = response.diagnostics?.clientSideRequestStatistics?.gatewayStatistics?.at(-1)?.requestPayloadLengthInBytes;
+    if (typeof sent === "number" && sent > 0) request.sentLength = sent;
     return response.resource;
   }
 
