@@ -75,8 +75,9 @@ describe("the charge of a bulk call", () => {
       { statusCode: 412 },
       { statusCode: 204 },
       { statusCode: 424 },
+      { statusCode: 429, requestCharge: 0 },
     ];
     expect(chargeBulkOperations(results)).toBe(10 + 5 + 1 + 5);
-    expect(results.map((r) => (r as { requestCharge?: number }).requestCharge)).toEqual([10, 5, 1, 5, undefined]);
+    expect(results.map((r) => (r as { requestCharge?: number }).requestCharge)).toEqual([10, 5, 1, 5, undefined, 0]);
   });
 });

@@ -26,7 +26,8 @@ export function chargeBulkOperations(results: readonly unknown[]): number {
     if (typeof result !== "object" || result === null) continue;
     const operation = result as { statusCode?: number; resourceBody?: unknown; requestCharge?: number };
     const status = operation.statusCode ?? 500;
-    if (status === 424) continue;
+    // Not run: a dependency failed (424), or throttled before it was applied (429).
+    if (status === 424 || status === 429) continue;
     const bytes = operation.resourceBody === undefined ? 0 : Buffer.byteLength(JSON.stringify(operation.resourceBody));
     operation.requestCharge = requestCharge("write", status, bytes);
     total += operation.requestCharge;
