@@ -134,13 +134,17 @@ export interface CoordinatorProcess {
  * relay recovers from its watermark and is attached as the assignment sink before the loop can
  * assign; metrics that count flows attach after the rebuild (which replays active jobs).
  */
+/** Assignment writes of one scheduling pass in flight at once: enough for CosmosStore to carry a
+ * pass in a few bulk calls, few enough that a pause waits only for a short burst to land. */
+export const ASSIGNMENT_WRITES_IN_FLIGHT = 64;
+
 export async function buildCoordinatorProcess(options: CoordinatorProcessOptions): Promise<CoordinatorProcess> {
   const clock = options.clock ?? systemClock;
   const { topology, logger } = options;
   const storeHealth = new StoreHealth(() => clock.now());
   const store = storeHealth.watch(options.store);
   await store.init();
-  const coordinator = new Coordinator({ store, clock, topology, ...options.coordinatorOptions });
+  const coordinator = new Coordinator({ store, clock, topology, assignmentWritesInFlight: ASSIGNMENT_WRITES_IN_FLIGHT, ...options.coordinatorOptions });
   // Before the rebuild, which replays every active job: the registry learns who holds which lease.
   const factories = new FactoryRegistry({
     store,

@@ -3,7 +3,9 @@
  * simulation) and from Cosmos DB (where the local peer reports no real charge) compare directly.
  * It is the published rule of thumb for point operations on Azure Cosmos DB: about 1 RU per
  * started KB read and 5 RU per started KB written; a query page is priced at a flat 2.5 RU.
- * Sizes are `JSON.stringify(doc).length` of the document without system properties.
+ * Sizes are `JSON.stringify(doc).length` of the document without system properties, taken from
+ * the serialisation the write already makes where there is one (the memory store's stored text,
+ * the Cosmos SDK's body of a point write); `jsonLengthOf` measures it otherwise.
  */
 export const EstimatedRu = {
   /** A point read that found the document. */

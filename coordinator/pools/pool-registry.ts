@@ -8,6 +8,9 @@ export interface PoolRuntime {
    * in the coordinator's priority queue instead of queueing FIFO in the broker (DESIGN rule 5). */
   capacity: number;
   inFlight: number;
+  /** Seats the scheduler has promised to assignment writes still in flight: counted as taken
+   * until each write has landed (then `inFlight` counts it) or failed (then it is given back). */
+  reserved: number;
   /** Assigned but not yet accepted. */
   awaitingAccept: number;
   health: "ok" | "degraded" | "down";
@@ -42,6 +45,7 @@ export class PoolRegistry {
         definition,
         capacity: options.capacityWindow?.(definition) ?? definition.maxReplicas * definition.seats,
         inFlight: 0,
+        reserved: 0,
         awaitingAccept: 0,
         health: "ok",
         paused: false,
@@ -149,7 +153,7 @@ export function toScorable(pool: PoolRuntime): ScorablePool {
     name: pool.definition.name,
     capabilities: pool.definition.capabilities,
     capacity: pool.capacity,
-    inFlight: pool.inFlight,
+    inFlight: pool.inFlight + pool.reserved,
     costPerHour: pool.definition.costPerHour,
     health: pool.health,
     paused: pool.paused,
@@ -157,7 +161,8 @@ export function toScorable(pool: PoolRuntime): ScorablePool {
 }
 
 /** Whether the scheduler may hand the pool more work now: not paused, not down, and inside its
- * capacity window. (The scorer's `hasHeadroom` looks at the window alone.) */
+ * capacity window, the seats reserved by assignment writes in flight included. (The scorer's
+ * `hasHeadroom` looks at the window alone.) */
 export function canTakeWork(pool: PoolRuntime): boolean {
-  return !pool.paused && pool.health !== "down" && pool.inFlight < pool.capacity;
+  return !pool.paused && pool.health !== "down" && pool.inFlight + pool.reserved < pool.capacity;
 }

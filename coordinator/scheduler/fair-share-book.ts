@@ -1,5 +1,13 @@
 import { chargedPass, DEFAULT_SHARE, type FairShareCandidate, fairnessTermOf, type FairnessTerm, pickFairShare } from "../scorer/index.js";
 
+export interface FairShareCharge {
+  productId: string;
+  /** The product's pass and the floor before the charge, and the pass it set. */
+  pass: number;
+  floor: number;
+  charged: number;
+}
+
 /**
  * The scheduler's fair-share state: each product's pass and the floor (the pass of the product
  * served last). In memory only: after a restart every product starts level, which is fair.
@@ -21,11 +29,26 @@ export class FairShareBook {
     return pickFairShare(candidates, this.floor)?.productId;
   }
 
-  /** Records one assignment to `productId`. */
-  charge(productId: string): void {
+  /** Records one assignment to `productId`; the receipt lets `refund` take it back. */
+  charge(productId: string): FairShareCharge {
     const pass = this.passes.get(productId) ?? 0;
+    const receipt: FairShareCharge = { productId, pass, floor: this.floor, charged: 0 };
     this.floor = pass < this.floor ? this.floor : pass;
-    this.passes.set(productId, chargedPass(pass, this.floor, this.shareOf(productId)));
+    receipt.charged = chargedPass(pass, this.floor, this.shareOf(productId));
+    this.passes.set(productId, receipt.charged);
+    return receipt;
+  }
+
+  /** Takes back a charge whose assignment did not happen. Exactly, when nothing was charged since;
+   * otherwise the product's pass goes back by the stride the charge added. */
+  refund(receipt: FairShareCharge): void {
+    const pass = this.passes.get(receipt.productId) ?? 0;
+    if (pass === receipt.charged && this.floor === (receipt.pass < receipt.floor ? receipt.floor : receipt.pass)) {
+      this.passes.set(receipt.productId, receipt.pass);
+      this.floor = receipt.floor;
+      return;
+    }
+    this.passes.set(receipt.productId, Math.max(0, pass - 1 / this.shareOf(receipt.productId)));
   }
 
   term(productId: string, competing: Iterable<string>, critical: boolean): FairnessTerm {

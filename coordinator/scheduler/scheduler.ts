@@ -17,6 +17,9 @@ export interface SchedulerOptions {
   onHeld?: (job: JobDoc) => void;
   /** The product's fair share (default 1). */
   shareOf?: (productId: string) => number;
+  /** Assignment writes of one pass in flight at once (default 1: one after another). A store
+   * that groups concurrent writes (CosmosStore's bulk calls) commits a pass in a few requests. */
+  maxWritesInFlight?: number;
 }
 
 /** What the scheduler needs of the job state: the cached copy of an active job, and one
@@ -54,8 +57,9 @@ interface Candidate {
  */
 export class Scheduler {
   private readonly fair: FairShareBook;
-  /** The assignment being written, so a pause can wait until nothing is in flight. */
-  private inFlight: Promise<unknown> = Promise.resolve();
+  private readonly maxWritesInFlight: number;
+  /** The assignment writes in flight, so a pause can wait until none is. */
+  private readonly writing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly jobs: SchedulerJobs,
@@ -64,6 +68,10 @@ export class Scheduler {
     private readonly options: SchedulerOptions,
   ) {
     this.fair = new FairShareBook((productId) => options.shareOf?.(productId) ?? DEFAULT_SHARE);
+    this.maxWritesInFlight = options.maxWritesInFlight ?? 1;
+    if (!Number.isInteger(this.maxWritesInFlight) || this.maxWritesInFlight < 1) {
+      throw new Error(`maxWritesInFlight must be a positive integer, got ${options.maxWritesInFlight}`);
+    }
   }
 
   /** Head scores are cached per bucket for one `now`: a head's score changes only with time or
@@ -115,46 +123,88 @@ export class Scheduler {
     return { selection: { job: best.job, pool, score: best.score, critical: best === critical }, held };
   }
 
-  /** Assigns ready jobs until no capable pool has room or `limit` is reached. Returns the count. */
+  /**
+   * Assigns ready jobs until no capable pool has room or `limit` is reached. Returns the count.
+   *
+   * Up to `maxWritesInFlight` assignment writes run at once. Each selection reserves what the
+   * write will take before the next selection looks: the job leaves the ready index, the pool's
+   * seat is reserved (`canTakeWork` counts it), the product is charged its fair share. So writes
+   * in flight together can never give a pool more than its window. A write that does not assign
+   * gives the seat and the charge back: a job no longer queued (cancelled meanwhile) is simply
+   * gone; a job still queued (a pause seen at the write) or a store failure returns the job to
+   * the index, and the pass then selects nothing new, waits for the writes in flight and ends
+   * (rethrowing the store failure), as one write at a time did.
+   */
   async assignReady(now: number, limit = Number.POSITIVE_INFINITY): Promise<number> {
     let assigned = 0;
-    while (assigned < limit) {
+    let issued = 0;
+    let stop = false;
+    let failure: { error: unknown } | undefined;
+    const pass = new Set<Promise<void>>();
+    while (!stop && issued < limit) {
+      if (pass.size >= this.maxWritesInFlight) {
+        await Promise.race(pass);
+        continue;
+      }
       const selection = this.selectNext(now);
       if (selection === undefined) break;
-      const { job, pool } = selection;
-      // Take it out of the index first: the commit listener would too, but a failed write must
-      // not leave the scheduler spinning on the same job.
-      this.ready.remove(job.id);
-      try {
-        const write = this.jobs.commit(job.id, (current) =>
-          // The gate is asked again at the write: a pause made since the selection wins.
-          current.stage === "queued" && (this.options.productOpen?.(current.productId) ?? true)
-            ? assignJob(current, { pool: pool.definition.name, acceptTimeoutMs: pool.definition.acceptTimeoutSeconds * 1000 }, now)
-            : current,
-        );
-        this.inFlight = write.catch(() => undefined);
-        const next = await write;
-        if (next.stage === "assigned") {
-          assigned++;
-          this.fair.charge(next.productId);
-        } else if (next.stage === "queued") {
-          this.ready.add(next);
-          break;
-        }
-      } catch (error) {
-        // Put it back so it is not lost from the index; the caller sees the error and backs off.
-        const current = this.jobs.cached(job.id);
-        if (current?.stage === "queued") this.ready.add(current);
-        throw error;
-      }
+      issued++;
+      const write = this.commitAssignment(selection, now).then(
+        (outcome) => {
+          if (outcome === "assigned") assigned++;
+          else if (outcome === "requeued") stop = true;
+        },
+        (error: unknown) => {
+          failure ??= { error };
+          stop = true;
+        },
+      );
+      pass.add(write);
+      void write.finally(() => pass.delete(write));
     }
+    await Promise.all(pass);
+    if (failure !== undefined) throw failure.error;
     return assigned;
   }
 
-  /** Resolves once the assignment being written (if any) has committed or failed. A pause waits
-   * for this before it is recorded, so no assignment lands after the pause is committed. */
+  /** One assignment write, with the reservation its selection made given back unless it assigned. */
+  private async commitAssignment({ job, pool }: Selection, now: number): Promise<"assigned" | "requeued" | "gone"> {
+    // Out of the index first: the commit listener would too, but a write in flight must not be
+    // selected again, and a failed one must not leave the scheduler spinning on the same job.
+    this.ready.remove(job.id);
+    pool.reserved++;
+    const charge = this.fair.charge(job.productId);
+    const write = this.jobs.commit(job.id, (current) =>
+      // The gate is asked again at the write: a pause made since the selection wins.
+      current.stage === "queued" && (this.options.productOpen?.(current.productId) ?? true)
+        ? assignJob(current, { pool: pool.definition.name, acceptTimeoutMs: pool.definition.acceptTimeoutSeconds * 1000 }, now)
+        : current,
+    );
+    const tracked = write.catch(() => undefined);
+    this.writing.add(tracked);
+    try {
+      const next = await write;
+      if (next.stage === "assigned") return "assigned";
+      this.fair.refund(charge);
+      if (next.stage !== "queued") return "gone";
+      this.ready.add(next);
+      return "requeued";
+    } catch (error) {
+      this.fair.refund(charge);
+      // Put it back so it is not lost from the index; the caller sees the error and backs off.
+      const current = this.jobs.cached(job.id);
+      if (current?.stage === "queued") this.ready.add(current);
+      throw error;
+    } finally {
+      pool.reserved--;
+      this.writing.delete(tracked);
+    }
+  }
+
+  /** Resolves once every assignment write in flight when it is called has committed or failed. A
+   * pause waits for this before it is recorded, so no assignment lands after the pause is committed. */
   settled(): Promise<unknown> {
-    return this.inFlight;
+    return Promise.all([...this.writing]);
   }
 
   /** The fairness term of a product as `explain` shows it, against the products competing now. */

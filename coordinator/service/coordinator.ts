@@ -93,6 +93,9 @@ export interface CoordinatorOptions extends PoolRegistryOptions {
   /** Per-product weight registry (the middle level of weight resolution). */
   productWeights?: Readonly<Record<string, ScoreWeightsPatch>>;
   starvationAfterMs?: number;
+  /** Assignment writes of one scheduling pass in flight at once (default 1, one after another);
+   * see Scheduler.assignReady. The coordinator process runs 64 (composition/coordinator-process.ts). */
+  assignmentWritesInFlight?: number;
 }
 
 /**
@@ -171,6 +174,7 @@ export class Coordinator {
         this.fleetEvents.emit({ type: "job.held_back", at: this.clock.now(), productId: job.productId, jobId: job.id, data: { jobBudgetUsd: job.budget?.usd ?? null, remainingUsd: gate.remainingUsd } });
       },
       shareOf: (productId) => this.controls.shareOf(productId),
+      ...(options.assignmentWritesInFlight === undefined ? {} : { maxWritesInFlight: options.assignmentWritesInFlight }),
     });
     this.preemption = new PreemptionPlanner({
       ready: this.ready,

@@ -110,6 +110,8 @@ describe("the Cosmos peer as its own process", () => {
     await Promise.all(writers);
     expect(peer.child.signalCode).toBe("SIGKILL");
     expect(inFlight.size).toBeGreaterThan(0);
+    // The writers' concurrent writes travelled grouped: acknowledged bulk operations survive too.
+    expect(store.writeStats().bulkOperations).toBeGreaterThan(100);
 
     const restarted = await start({ dataDir });
     const after = storeOf(restarted);

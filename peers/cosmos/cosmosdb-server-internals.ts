@@ -71,6 +71,32 @@ const AccountClass = (require("@vercel/cosmosdb-server/lib/account") as { defaul
 const route = (require("@vercel/cosmosdb-server/lib/routes") as { default: (req: IncomingMessage) => [Record<string, string>, RouteHandler] | undefined })
   .default;
 
+/** What the package's bulk handler does with one operation of a bulk call. */
+export interface BulkOperationResult {
+  statusCode: number;
+  body?: ResourceBody | Record<string, unknown>;
+}
+
+const documentOperations = require("@vercel/cosmosdb-server/lib/handler/_document-operations") as Record<
+  "createOperation" | "upsertOperation" | "readOperation" | "deleteOperation" | "replaceOperation",
+  (collection: PackageCollection, input: Record<string, unknown>) => BulkOperationResult
+>;
+
+const BULK_OPERATIONS: Readonly<Record<string, keyof typeof documentOperations>> = {
+  Create: "createOperation",
+  Upsert: "upsertOperation",
+  Read: "readOperation",
+  Delete: "deleteOperation",
+  Replace: "replaceOperation",
+};
+
+/** Applies one operation of a bulk call as the package's bulk handler does (its own functions);
+ * undefined for an operation type the package does not support in bulk. */
+export function applyBulkOperation(collection: PackageCollection, input: Record<string, unknown>): BulkOperationResult | undefined {
+  const name = BULK_OPERATIONS[String(input.operationType)];
+  return name === undefined ? undefined : documentOperations[name](collection, input);
+}
+
 /** A fresh, empty account; `host` and `port` only appear in the account metadata (`GET /`). */
 export function createPackageAccount(host: string, port: number): PackageAccount {
   return new AccountClass(host, port);

@@ -30,6 +30,8 @@ export interface EmbeddedCosmosStats {
   /** Where the state lives: "memory", or the data directory. */
   durability: "memory" | "journal";
   journal?: DataDirectoryStats;
+  /** TCP connections accepted since start (with keep-alive, a client opens a few and reuses them). */
+  connectionsAccepted: number;
 }
 
 export interface EmbeddedCosmos {
@@ -80,7 +82,9 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions = {}): 
   // a write cut that way reaches the adapter as an unknown outcome. close() ends them all instead.
   server.keepAliveTimeout = 0;
   const sockets = new Set<Socket>();
+  let connectionsAccepted = 0;
   server.on("connection", (socket: Socket) => {
+    connectionsAccepted++;
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
@@ -126,7 +130,10 @@ export async function startEmbeddedCosmos(options: EmbeddedCosmosOptions = {}): 
     port: address.port,
     dataDir: options.dataDir,
     restored: dataDirectory?.restored,
-    stats: () => (dataDirectory === undefined ? { durability: "memory" } : { durability: "journal", journal: dataDirectory.stats() }),
+    stats: () =>
+      dataDirectory === undefined
+        ? { durability: "memory", connectionsAccepted }
+        : { durability: "journal", journal: dataDirectory.stats(), connectionsAccepted },
     close() {
       closing ??= (async () => {
         await stopListening();

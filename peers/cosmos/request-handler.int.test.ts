@@ -112,3 +112,56 @@ describe("the peer's request-unit budget", () => {
     expect(await statusOf("/dbs/d/colls/c")).toBe(404);
   });
 });
+
+describe("bulk calls and the journal", () => {
+  it("replies to a bulk call only once every operation in it is on disk", async () => {
+    const target = new GatedTarget();
+    const { store } = await peerOver(target);
+    await store.create("jobs", jobDoc("seed"));
+    const before = target.records.length;
+
+    target.holding = true;
+    // The first write goes alone; the 29 issued with it wait and go as one bulk call.
+    const writes = Array.from({ length: 30 }, (_, i) => store.upsert("jobs", jobDoc(`b-${i}`)));
+    expect(await settledWithin(Promise.all(writes), 300)).toBe(false);
+    target.release();
+    await Promise.all(writes);
+
+    expect(store.writeStats()).toMatchObject({ bulkCalls: 1, bulkOperations: 29 });
+    const journalled = target.records.slice(before);
+    expect(journalled.flat().map((op) => (op.op === "put-document" ? op.doc.id : op.op)).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => `b-${i}`).sort(),
+    );
+    // The bulk call's operations were applied in one synchronous step: one record holds them all.
+    expect(Math.max(...journalled.map((record) => record.length))).toBeGreaterThanOrEqual(29);
+  });
+
+  it("fails every write of a bulk call that outlives the request timeout with timeout: the peer did apply them", async () => {
+    const target = new GatedTarget();
+    const { store } = await peerOver(target);
+    const { port } = server!.address() as AddressInfo;
+    const impatient = new CosmosStore({ endpoint: `http://127.0.0.1:${port}`, key: EMULATOR_KEY, database: "fleet-gated", local: true, requestTimeoutMs: 300 });
+    try {
+      await impatient.init();
+      // A first burst makes the SDK fetch the container's partition key ranges, which a bulk
+      // call needs; held reads would otherwise time out before the bulk request is even sent.
+      await Promise.all(Array.from({ length: 3 }, (_, i) => impatient.upsert("jobs", jobDoc(`warm-${i}`))));
+      const warm = impatient.writeStats();
+      target.holding = true;
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          impatient.upsert("jobs", jobDoc(`t-${i}`)).then(
+            () => "ok",
+            (error: unknown) => (isStoreError(error) ? error.code : String(error)),
+          ),
+        ),
+      );
+      expect(outcomes).toEqual(Array.from({ length: 6 }, () => "timeout"));
+      expect(impatient.writeStats()).toEqual({ pointWrites: warm.pointWrites + 1, bulkCalls: warm.bulkCalls + 1, bulkOperations: warm.bulkOperations + 5 });
+      target.release();
+      for (let i = 0; i < 6; i++) expect((await store.get("jobs", `t-${i}`, `t-${i}`))?.doc.id).toBe(`t-${i}`);
+    } finally {
+      await impatient.close();
+    }
+  });
+});

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type PackageAccount, routeOf } from "./cosmosdb-server-internals.js";
 import type { JournalWriter } from "./journal-writer.js";
-import { type RequestKind, type RequestUnitBudget, requestCharge } from "./request-units.js";
+import { answerBudgetedBulk, isBulkRequest } from "./budgeted-bulk.js";
+import { chargeBulkOperations, type RequestKind, type RequestUnitBudget, requestCharge } from "./request-units.js";
 
 export interface RequestHandlerOptions {
   /** Resolves once the account holds the restored state; requests that arrive earlier wait. */
@@ -25,7 +26,7 @@ const QUERY_METRICS =
  * account; this adds what the package's own front lacks, in this order:
  *
  * 1. a request-unit budget on document requests (429 with `x-ms-retry-after-ms`, before anything
- *    is applied);
+ *    is applied); within a bulk call, per operation (peers/cosmos/budgeted-bulk.ts);
  * 2. durability: the reply waits until the journal has every change applied so far on disk, this
  *    request's included. Reads wait too, so no reply ever shows state that a crash could still
  *    take back. Once the journal has failed, every request gets 503;
@@ -68,13 +69,15 @@ async function handle(options: RequestHandlerOptions, req: IncomingMessage, res:
   }
 
   const route = routeOf(req);
+  // Under a budget a bulk call is throttled per operation; it is then charged as it runs.
+  const bulkUnderBudget = budget !== undefined && kind === "write" && route !== undefined && isBulkRequest(req);
   let body: unknown;
   if (route === undefined) {
     res.statusCode = 400;
     body = { message: "no route" };
   } else {
     try {
-      body = await route.handler(account, req, res, route.params);
+      body = bulkUnderBudget ? await answerBudgetedBulk(account, req, res, route.params, budget) : await route.handler(account, req, res, route.params);
     } catch (error) {
       res.statusCode = 500;
       body = { message: error instanceof Error ? error.message : String(error) };
@@ -82,6 +85,8 @@ async function handle(options: RequestHandlerOptions, req: IncomingMessage, res:
   }
   const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : undefined;
   if (res.statusCode > 399 && fields !== undefined && !fields.message) fields.message = "";
+  const bulk = kind === "write" && Array.isArray(body) && isBulkRequest(req);
+  const bulkCharge = bulk ? chargeBulkOperations(body as unknown[]) : 0;
   const payload = body === undefined ? "" : JSON.stringify(body);
 
   if (journal !== undefined) {
@@ -92,8 +97,8 @@ async function handle(options: RequestHandlerOptions, req: IncomingMessage, res:
     }
   }
 
-  const charge = kind === undefined ? 1 : requestCharge(kind, res.statusCode, Buffer.byteLength(payload));
-  if (budget !== undefined && kind !== undefined) budget.charge(charge);
+  const charge = kind === undefined ? 1 : bulk ? bulkCharge : requestCharge(kind, res.statusCode, Buffer.byteLength(payload));
+  if (budget !== undefined && kind !== undefined && !bulkUnderBudget) budget.charge(charge);
   if (typeof fields?._etag === "string") res.setHeader("etag", fields._etag);
   res.setHeader("content-type", "application/json");
   res.setHeader("content-location", `https://${req.headers.host}${req.url}`);

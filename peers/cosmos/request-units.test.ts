@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RequestUnitBudget, requestCharge } from "./request-units.js";
+import { chargeBulkOperations, RequestUnitBudget, requestCharge } from "./request-units.js";
 
 describe("request units", () => {
   it("charges by the published rule of thumb: 5 RU per KB written, 1 per KB read, 2.5 per query page", () => {
@@ -64,5 +64,20 @@ describe("request units", () => {
   it("rejects a budget that is not a positive number", () => {
     expect(() => new RequestUnitBudget(0)).toThrow(/positive number of RU per second/);
     expect(() => new RequestUnitBudget(Number.NaN)).toThrow(/positive/);
+  });
+});
+
+describe("the charge of a bulk call", () => {
+  it("is the sum of its operations', each set on the operation as Cosmos DB reports it", () => {
+    const results = [
+      { statusCode: 201, resourceBody: { id: "a", text: "x".repeat(1500) } },
+      { statusCode: 200, resourceBody: { id: "b" } },
+      { statusCode: 412 },
+      { statusCode: 204 },
+      { statusCode: 424 },
+      { statusCode: 429, requestCharge: 0 },
+    ];
+    expect(chargeBulkOperations(results)).toBe(10 + 5 + 1 + 5);
+    expect(results.map((r) => (r as { requestCharge?: number }).requestCharge)).toEqual([10, 5, 1, 5, undefined, 0]);
   });
 });

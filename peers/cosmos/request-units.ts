@@ -16,6 +16,26 @@ export function requestCharge(kind: RequestKind, status: number, responseBytes: 
 }
 
 /**
+ * A bulk call (`x-ms-cosmos-is-batch-request`) is charged as its operations would be one by one:
+ * each answered operation's charge (a read, or a write by the size of its stored result) is set on
+ * it, as Cosmos DB reports them, and the call costs their sum.
+ */
+export function chargeBulkOperations(results: readonly unknown[]): number {
+  let total = 0;
+  for (const result of results) {
+    if (typeof result !== "object" || result === null) continue;
+    const operation = result as { statusCode?: number; resourceBody?: unknown; requestCharge?: number };
+    const status = operation.statusCode ?? 500;
+    // Not run: a dependency failed (424), or throttled before it was applied (429).
+    if (status === 424 || status === 429) continue;
+    const bytes = operation.resourceBody === undefined ? 0 : Buffer.byteLength(JSON.stringify(operation.resourceBody));
+    operation.requestCharge = requestCharge("write", status, bytes);
+    total += operation.requestCharge;
+  }
+  return total;
+}
+
+/**
  * A provisioned-throughput budget of `ruPerSecond`, as a token bucket that holds at most one
  * second of budget. As on Cosmos DB, a request is admitted while the balance is not negative and
  * charged once it has run (so one large request may overdraw it); while the balance is negative

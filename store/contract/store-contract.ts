@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
 import { type Collection, type DocOf, isStoreError, type StoreErrorCode, type StorePort, type StoreQuery } from "../port.js";
 import { assignedJob, budgetDoc, checkpointDoc, eventPageDoc, factoryDoc, jobDoc, operatorCredentialDoc, poolDoc } from "./store-contract-docs.js";
+import { runConcurrentWritesContract } from "./store-contract-concurrent.js";
 import { runSearchContract } from "./store-contract-search.js";
 import { runTtlContract } from "./store-contract-ttl.js";
 
@@ -321,6 +322,7 @@ export function runStoreContract(name: string, makeStore: MakeStore, options: Co
     });
 
     runSearchContract(() => store);
+    runConcurrentWritesContract(() => store);
 
     describe("query order, paging and partitions", () => {
       it("orders ascending and descending by numbers and by strings", async () => {

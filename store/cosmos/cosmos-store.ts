@@ -1,5 +1,8 @@
-import { type Container, type CosmosDiagnostics, CosmosClient, type ItemDefinition } from "@azure/cosmos";
+import { type Container, type CosmosDiagnostics, CosmosClient, type ItemDefinition, type JSONObject, type OperationInput } from "@azure/cosmos";
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { EstimatedRu, jsonLengthOf } from "../estimated-ru.js";
 import {
   type Collection,
@@ -16,6 +19,7 @@ import {
   type StoreStats,
   type Stored,
 } from "../port.js";
+import { BulkWriter, type BulkWriterStats, type WriteRequest } from "./bulk-writer.js";
 import { compileCount, compileQuery } from "./compile-query.js";
 import { CONTAINER_DEFINITIONS } from "./container-definitions.js";
 import { type CallKind, translateCosmosError } from "./translate-cosmos-error.js";
@@ -32,6 +36,11 @@ export interface CosmosStoreOptions {
   requestTimeoutMs?: number;
   /** How long the SDK keeps retrying 429s, each after the server's retry-after. Default 9 tries, 30 s. */
   throttleRetries?: { maxAttempts: number; maxWaitSeconds: number };
+  /** Connections kept open to the endpoint (HTTP keep-alive); requests beyond it queue. Default 32. */
+  maxSockets?: number;
+  /** Writes issued together go as bulk calls (store/cosmos/bulk-writer.ts): at most `maxOperations`
+   * per call (default 100) and `maxInFlight` requests per container (default 4). */
+  bulk?: { maxOperations?: number; maxInFlight?: number };
 }
 
 /** Properties Cosmos DB adds to every document; never part of a domain document. */
@@ -40,7 +49,9 @@ const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_ts", "_attachments", "_eta
 /**
  * The store port on Azure Cosmos DB (@azure/cosmos), also run against the local protocol peer.
  *
- * Etag compare-and-swap is `replace` with an IfMatch access condition. Throttling is left to the
+ * Etag compare-and-swap is `replace` with an IfMatch access condition. Writes issued together
+ * (a scheduling pass) are grouped into bulk calls, each operation with its own precondition and
+ * its own outcome (store/cosmos/bulk-writer.ts); a lone write is a point call. Throttling is left to the
  * SDK's retry policy, configured on purpose: `fixedRetryIntervalInMilliseconds: 0` makes it wait
  * the server's retry-after on each 429, bounded by attempts and total wait; only a 429 that
  * outlives it surfaces, as StoreError("throttled"). Every SDK failure goes through
@@ -49,6 +60,8 @@ const SYSTEM_PROPERTIES = new Set(["_rid", "_self", "_ts", "_attachments", "_eta
  */
 export class CosmosStore implements StorePort {
   private readonly client: CosmosClient;
+  private readonly agent: HttpAgent;
+  private readonly writer: BulkWriter;
   private readonly containers = new Map<Collection, Container>();
   private readonly counters: StoreStats = emptyStoreStats();
   private reportedRu = 0;
@@ -58,9 +71,19 @@ export class CosmosStore implements StorePort {
       options.key !== undefined ? { key: options.key } : options.credential !== undefined ? { aadCredentials: options.credential } : undefined;
     if (auth === undefined) throw new Error("CosmosStore needs an account key or a token credential (managed identity)");
     const retries = options.throttleRetries ?? { maxAttempts: 9, maxWaitSeconds: 30 };
+    // One pool of kept-alive connections per store: no call pays a TCP (or TLS) handshake, and
+    // the pool is bounded so a burst queues on open sockets instead of opening hundreds.
+    const maxSockets = options.maxSockets ?? 32;
+    if (!Number.isInteger(maxSockets) || maxSockets < 1) throw new Error(`CosmosStore maxSockets must be a positive integer, got ${maxSockets}`);
+    const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo" as const };
+    const plainHttp = endpointProtocol(options.endpoint) === "http:";
+    this.agent = plainHttp ? new HttpAgent(agentOptions) : new HttpsAgent(agentOptions);
     this.client = new CosmosClient({
       endpoint: options.endpoint,
       ...auth,
+      agent: this.agent,
+      // The SDK allows plain HTTP only on its own default agent; with ours the HTTP client says so.
+      ...(plainHttp ? { httpClient: insecureAllowed(createDefaultHttpClient()) } : {}),
       connectionPolicy: {
         enableEndpointDiscovery: options.local !== true,
         requestTimeout: options.requestTimeoutMs ?? 10_000,
@@ -69,6 +92,16 @@ export class CosmosStore implements StorePort {
           fixedRetryIntervalInMilliseconds: 0,
           maxWaitTimeInSeconds: retries.maxWaitSeconds,
         },
+      },
+    });
+    this.writer = new BulkWriter({
+      maxOperations: options.bulk?.maxOperations ?? 100,
+      maxInFlight: options.bulk?.maxInFlight ?? 4,
+      point: (container, request) => this.pointWrite(container, request),
+      answered: (response) => this.succeeded(response),
+      retriedThrottle: () => {
+        this.counters.throttled++;
+        this.counters.throttleRetries++;
       },
     });
   }
@@ -125,28 +158,33 @@ export class CosmosStore implements StorePort {
 
   async create<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
     this.counters.ops.create++;
-    return this.write(collection, doc, (container) => container.items.create(doc as ItemDefinition));
+    return this.write(collection, doc, { operationType: "Create", partitionKey: partitionKeyOf(collection, doc), resourceBody: doc as unknown as JSONObject });
   }
 
   async replace<C extends Collection>(collection: C, doc: DocOf<C>, ifMatch: string): Promise<Stored<DocOf<C>>> {
     this.counters.ops.replace++;
-    return this.write(collection, doc, (container) =>
-      container.item(doc.id, partitionKeyOf(collection, doc)).replace(doc as ItemDefinition, { accessCondition: { type: "IfMatch", condition: ifMatch } }),
-    );
+    return this.write(collection, doc, {
+      operationType: "Replace",
+      id: doc.id,
+      partitionKey: partitionKeyOf(collection, doc),
+      ifMatch,
+      resourceBody: doc as unknown as JSONObject,
+    });
   }
 
   async upsert<C extends Collection>(collection: C, doc: DocOf<C>): Promise<Stored<DocOf<C>>> {
     this.counters.ops.upsert++;
-    return this.write(collection, doc, (container) => container.items.upsert(doc as ItemDefinition));
+    return this.write(collection, doc, { operationType: "Upsert", partitionKey: partitionKeyOf(collection, doc), resourceBody: doc as unknown as JSONObject });
   }
 
   async delete(collection: Collection, id: string, partitionKey: string): Promise<void> {
     this.counters.ops.delete++;
+    const what = `${collection}/${id}`;
     try {
-      this.succeeded(await this.container(collection).item(id, partitionKey).delete());
+      await this.writer.write(this.container(collection), { what, operation: { operationType: "Delete", id, partitionKey } });
       this.counters.estimatedRu += EstimatedRu.delete;
     } catch (error) {
-      throw this.failed(error, `${collection}/${id}`, "write");
+      throw this.failed(error, what, "write");
     }
   }
 
@@ -208,6 +246,11 @@ export class CosmosStore implements StorePort {
     return structuredClone(this.counters);
   }
 
+  /** How the writes travelled: point calls, bulk calls and the operations those carried. */
+  writeStats(): BulkWriterStats {
+    return this.writer.stats();
+  }
+
   /** The request charge the server reported (real RU on Cosmos DB, a placeholder on the local peer). */
   reportedRequestCharge(): number {
     return this.reportedRu;
@@ -215,22 +258,57 @@ export class CosmosStore implements StorePort {
 
   async close(): Promise<void> {
     this.client.dispose();
+    this.agent.destroy();
   }
 
-  private async write<C extends Collection>(
-    collection: C,
-    doc: DocOf<C>,
-    send: (container: Container) => Promise<{ resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics }>,
-  ): Promise<Stored<DocOf<C>>> {
+  private async write<C extends Collection>(collection: C, doc: DocOf<C>, operation: OperationInput): Promise<Stored<DocOf<C>>> {
+    const what = `${collection}/${doc.id}`;
     try {
-      const response = await send(this.container(collection));
-      this.succeeded(response);
-      if (response.resource === undefined) throw new StoreError("unavailable", `${collection}/${doc.id}: the write returned no document`);
-      this.counters.estimatedRu += EstimatedRu.write(jsonLengthOf(doc));
-      return storedOf<DocOf<C>>(response.resource);
+      const request: WriteRequest = { what, operation };
+      const resource = await this.writer.write(this.container(collection), request);
+      if (resource === undefined) throw new StoreError("unavailable", `${what}: the write returned no document`);
+      // Counted from the bytes a point write sent; a bulk call's body carries many documents, so
+      // there the document is measured on its own.
+      this.counters.estimatedRu += EstimatedRu.write(request.sentLength ?? jsonLengthOf(doc));
+      return storedOf<DocOf<C>>(resource);
     } catch (error) {
-      throw this.failed(error, `${collection}/${doc.id}`, "write");
+      throw this.failed(error, what, "write");
     }
+  }
+
+  /** A write as one point call (what the bulk writer sends when there is nothing to group). */
+  private async pointWrite(container: Container, request: WriteRequest): Promise<ItemDefinition | undefined> {
+    const { operation } = request;
+    switch (operation.operationType) {
+      case "Create":
+        return this.answeredBy(request, await container.items.create(operation.resourceBody as ItemDefinition));
+      case "Upsert":
+        return this.answeredBy(request, await container.items.upsert(operation.resourceBody as ItemDefinition));
+      case "Replace":
+        return this.answeredBy(
+          request,
+          await container
+            .item(operation.id, operation.partitionKey as string)
+            .replace(operation.resourceBody as ItemDefinition, { accessCondition: { type: "IfMatch", condition: operation.ifMatch ?? "" } }),
+        );
+      case "Delete":
+        this.succeeded(await container.item(operation.id, operation.partitionKey as string).delete());
+        return undefined;
+      default:
+        throw new Error(`the Cosmos store does not write with ${operation.operationType} operations`);
+    }
+  }
+
+  private answeredBy(
+    request: WriteRequest,
+    response: { resource?: ItemDefinition; requestCharge: number; diagnostics: CosmosDiagnostics },
+  ): ItemDefinition | undefined {
+    this.succeeded(response);
+    // The SDK's request body of a point write is JSON.stringify of the document: its length is
+    // the model's size, with no second serialisation here.
+    const sent = response.diagnostics?.clientSideRequestStatistics?.gatewayStatistics?.at(-1)?.requestPayloadLengthInBytes;
+    if (typeof sent === "number" && sent > 0) request.sentLength = sent;
+    return response.resource;
   }
 
   private container(collection: Collection): Container {
@@ -278,6 +356,24 @@ function storedOf<T>(resource: ItemDefinition): Stored<T> {
   const doc: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(resource)) if (!SYSTEM_PROPERTIES.has(name)) doc[name] = value;
   return { doc: doc as T, etag: String(resource._etag ?? "") };
+}
+
+/** For the local peer's `http:` endpoint: the pipeline refuses plain HTTP unless the request allows it. */
+function insecureAllowed(inner: HttpClient): HttpClient {
+  return {
+    sendRequest(request) {
+      request.allowInsecureConnection = true;
+      return inner.sendRequest(request);
+    },
+  };
+}
+
+function endpointProtocol(endpoint: string): string {
+  try {
+    return new URL(endpoint).protocol;
+  } catch {
+    throw new Error(`CosmosStore endpoint '${endpoint}' is not a URL (expected https://ACCOUNT.documents.azure.com:443/ or http://127.0.0.1:PORT)`);
+  }
 }
 
 function partitionFilter(collection: Collection, partitionKey: string): StoreFilter {
