@@ -3,11 +3,11 @@ import type { Topology } from "../contracts/index.js";
 
 export const BENCH_POOLS = 20;
 
-/** 20 pools: pool i offers os:linux plus team:i, and every fourth pool also gpu. */
-export function benchTopology(): Topology {
+/** `pools` pools (20 by default): pool i offers os:linux plus team:i, and every fourth pool also gpu. */
+export function benchTopology(pools = BENCH_POOLS): Topology {
   return parseTopology({
     topic: "assignments",
-    pools: Array.from({ length: BENCH_POOLS }, (_, i) => ({
+    pools: Array.from({ length: pools }, (_, i) => ({
       name: `pool-${i}`,
       capabilities: ["os:linux", `team:${i}`, ...(i % 4 === 0 ? ["gpu"] : [])],
       image: "factory:bench",
@@ -20,8 +20,8 @@ export function benchTopology(): Topology {
 }
 
 /** Capabilities of the n-th bench job: spread over every pool, some needing a GPU. */
-export function benchJobCapabilities(n: number): string[] {
-  const pool = n % BENCH_POOLS;
+export function benchJobCapabilities(n: number, pools = BENCH_POOLS): string[] {
+  const pool = n % pools;
   const caps = ["os:linux", `team:${pool}`];
   if (pool % 4 === 0 && n % 3 === 0) caps.push("gpu");
   return caps.sort();
