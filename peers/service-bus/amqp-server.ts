@@ -168,7 +168,7 @@ export class AmqpServer {
 
   /** What clients asked of the broker so far, by kind (a copy). */
   operations(): BrokerOperations {
-    return { ...this.ops, management: { ...this.ops.management } };
+    return { ...this.ops, settlements: { ...this.ops.settlements }, management: { ...this.ops.management } };
   }
 
   private isConsumer(link: AmqpLink): boolean {
