@@ -21,7 +21,8 @@ export class SubmitClient {
     this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   }
 
-  async request(method: "GET" | "POST", path: string, body?: unknown, timeoutMs = 30_000): Promise<SubmitAnswer> {
+  /** `timeoutMs` is generous: an open-loop submitter past the coordinator's capacity queues its requests. */
+  async request(method: "GET" | "POST", path: string, body?: unknown, timeoutMs = 180_000): Promise<SubmitAnswer> {
     const response = await this.pool.request({
       method,
       path,
