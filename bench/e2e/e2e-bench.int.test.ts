@@ -21,6 +21,7 @@ describe("the end-to-end benchmark", () => {
     expect(phase).toMatchObject({ offeredRate: 20, mode: "single", jobs: 20, acknowledged: 20, refused: [], shipped: 20, submitToAccept: latency, submitToShipped: latency });
     expect(phase!.throughputJobsPerSecond).toBeGreaterThan(0);
     for (const process of ["coordinator", "cosmos peer", "broker", "agents", "total"]) expect(phase!.cpuUsPerJob[process]).toBeGreaterThanOrEqual(0);
+    expect(phase!.loadGeneratorCpuUsPerJob).toBeGreaterThanOrEqual(0);
     expect(phase!.storePerJob).toMatchObject(storeCost);
     // Every job was created and moved on by conditional writes; the broker carried each one.
     expect(phase!.storePerJob.writes).toBeGreaterThanOrEqual(1);

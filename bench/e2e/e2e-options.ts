@@ -20,17 +20,17 @@ export interface E2eOptions {
 export const E2E_FULL: E2eOptions = {
   rates: [100, 500, 2000],
   jobs: undefined,
-  seconds: 10,
+  seconds: 5,
   agents: 4,
   seats: 16,
   bulk: false,
   idleSeconds: 60,
   journalled: true,
-  drainTimeoutSeconds: 120,
+  drainTimeoutSeconds: 180,
 };
 
 /** The size the default `npm run bench` runs: a few seconds a rate, short idle windows. */
-export const E2E_MODEST: E2eOptions = { ...E2E_FULL, rates: [100, 500], seconds: 4, idleSeconds: 15, drainTimeoutSeconds: 60 };
+export const E2E_MODEST: E2eOptions = { ...E2E_FULL, rates: [100, 500], seconds: 3, idleSeconds: 15, drainTimeoutSeconds: 60 };
 
 export function jobsFor(options: E2eOptions, rate: number): number {
   return options.jobs ?? Math.max(1, Math.round(rate * options.seconds));

@@ -28,6 +28,9 @@ export interface RatePhaseResult {
   submitToShipped: LatencyFigures;
   /** Microseconds of CPU per shipped job, by process (agents together) and in total. */
   cpuUsPerJob: Record<string, number>;
+  /** The benchmark's own process (load generator, undici client) per job: not in the total, but
+   * it shares the same cores. */
+  loadGeneratorCpuUsPerJob: number;
   storePerJob: StoreCost;
   brokerPerJob: BrokerCost;
 }
@@ -48,10 +51,12 @@ async function activeJobs(client: SubmitClient): Promise<number> {
 export async function runRatePhase(client: SubmitClient, brokerUrl: string, processes: () => ProcessRef[], options: RatePhaseOptions): Promise<RatePhaseResult> {
   const before = await readCosts(client, brokerUrl);
   const cpu = new CpuWindow(processes());
+  const ownCpu = process.cpuUsage();
   const load = await offerLoad(client, { rate: options.rate, jobs: options.jobs, keyPrefix: options.keyPrefix, bulk: options.bulk });
   const deadline = Date.now() + options.drainTimeoutMs;
   while (Date.now() < deadline && (await activeJobs(client)) > 0) await new Promise((resolve) => setTimeout(resolve, 250));
   const used = cpu.close();
+  const own = process.cpuUsage(ownCpu);
   const after = await readCosts(client, brokerUrl);
   const timeline = await readTimeline(client, options.keyPrefix, load.sentAt);
   const perJob = timeline.shipped === 0 ? 0 : 1 / timeline.shipped;
@@ -68,6 +73,7 @@ export async function runRatePhase(client: SubmitClient, brokerUrl: string, proc
     submitToAccept: timeline.submitToAccept,
     submitToShipped: timeline.submitToShipped,
     cpuUsPerJob: cpuPerJob(used, timeline.shipped),
+    loadGeneratorCpuUsPerJob: timeline.shipped === 0 ? 0 : Math.round((own.user + own.system) / timeline.shipped),
     storePerJob: cost.store,
     brokerPerJob: cost.broker,
   };
