@@ -27,6 +27,22 @@ const LATENCY_SOURCE =
   "submit: when the load generator handed the request to its client; accept and shipped: the 'accepted' event and the event that shipped the job, read from the job documents after each phase (no reads while load runs, beyond a queue-state poll every 250 ms)";
 const CPU_SOURCE = "utime+stime deltas from /proc/<pid>/stat of each node process (checked to run the entry point itself) and its descendants, over each phase from the first submission to the last job shipped";
 
+/** One line of what a phase cost per job: CPU by process, store and broker operations. */
+function describeCosts(result: RatePhaseResult): string {
+  const cpu = Object.entries(result.cpuUsPerJob)
+    .filter(([name]) => name !== "total")
+    .map(([name, us]) => `${name} ${us}`)
+    .join(", ");
+  const kinds = (byKind: Record<string, number>) =>
+    Object.entries(byKind)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(", ");
+  return (
+    `per job: CPU us ${cpu} (load generator ${result.loadGeneratorCpuUsPerJob}, not counted); store ${result.storePerJob.total} ops (${kinds(result.storePerJob.byKind)}), ${result.storePerJob.ru} RU; ` +
+    `broker ${result.brokerPerJob.total} ops (${kinds(result.brokerPerJob.byKind)})`
+  );
+}
+
 /** Stops the stack on SIGINT/SIGTERM while a run is under way, then exits. */
 function stopOnSignal(stack: BenchProcessStack): () => void {
   const handler = (signal: NodeJS.Signals) => {
@@ -68,6 +84,7 @@ export async function runE2eBenchmark(options: E2eOptions, log: (line: string) =
         keyPrefix: `e2e-${run}-${rate}-`,
       });
       rates.push(result);
+      log(`  ${describeCosts(result)}`);
       if (result.shipped < result.jobs) log(`  warning: ${result.jobs - result.shipped} job(s) not shipped within ${options.drainTimeoutSeconds} s of the last submission; what follows shares the stack with them`);
       log(
         `  ${result.shipped}/${result.jobs} shipped, ${result.throughputJobsPerSecond.toLocaleString("en")} jobs/s; submit->accept p50 ${result.submitToAccept.p50Ms} ms p99 ${result.submitToAccept.p99Ms} ms; ` +
@@ -78,11 +95,11 @@ export async function runE2eBenchmark(options: E2eOptions, log: (line: string) =
     if (options.idleSeconds > 0) {
       log(`e2e: idle cost over ${options.idleSeconds} s with ${options.agents} idle agent(s) running ...`);
       const withIdleAgents = await measureIdle(client, stack.brokerUrl, options.idleSeconds);
-      log(`  store ${withIdleAgents.storePerMinute.total} ops/min, broker ${withIdleAgents.brokerPerMinute.total} ops/min`);
+      log(`  store ${withIdleAgents.storePerMinute.total} ops/min (${JSON.stringify(withIdleAgents.storePerMinute.byKind)}), broker ${withIdleAgents.brokerPerMinute.total} ops/min (${JSON.stringify(withIdleAgents.brokerPerMinute.byKind)})`);
       await stack.stopAgents();
       log(`e2e: idle cost over ${options.idleSeconds} s with the agents stopped (scaled to zero) ...`);
       const scaledToZero = await measureIdle(client, stack.brokerUrl, options.idleSeconds);
-      log(`  store ${scaledToZero.storePerMinute.total} ops/min, broker ${scaledToZero.brokerPerMinute.total} ops/min`);
+      log(`  store ${scaledToZero.storePerMinute.total} ops/min (${JSON.stringify(scaledToZero.storePerMinute.byKind)}), broker ${scaledToZero.brokerPerMinute.total} ops/min (${JSON.stringify(scaledToZero.brokerPerMinute.byKind)})`);
       idle = { withIdleAgents, scaledToZero };
     }
     return {
