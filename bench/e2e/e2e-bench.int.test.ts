@@ -29,7 +29,8 @@ describe("the end-to-end benchmark", () => {
     expect(phase!.brokerPerJob.byKind.messagesDelivered).toBeGreaterThanOrEqual(1);
     expect(phase!.brokerPerJob.byKind["settle:complete"]).toBeGreaterThanOrEqual(1);
     for (const window of [report.idle!.withIdleAgents, report.idle!.scaledToZero]) {
-      expect(window).toMatchObject({ seconds: expect.any(Number), storePerMinute: storeCost, brokerPerMinute: brokerCost });
+      expect(window).toMatchObject({ seconds: expect.any(Number), storePerMinute: storeCost, brokerPerMinute: brokerCost, cpuMsPerSecond: expect.any(Object) });
+      expect(window.cpuMsPerSecond.coordinator).toBeGreaterThanOrEqual(0);
     }
     expect(lines.some((line) => line.includes("offering 20 jobs/s"))).toBe(true);
     const rows = targetRows({ e2e: report, core: undefined, lifecycle: undefined });

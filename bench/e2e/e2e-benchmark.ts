@@ -94,12 +94,12 @@ export async function runE2eBenchmark(options: E2eOptions, log: (line: string) =
     let idle: E2eReport["idle"];
     if (options.idleSeconds > 0) {
       log(`e2e: idle cost over ${options.idleSeconds} s with ${options.agents} idle agent(s) running ...`);
-      const withIdleAgents = await measureIdle(client, stack.brokerUrl, options.idleSeconds);
-      log(`  store ${withIdleAgents.storePerMinute.total} ops/min (${JSON.stringify(withIdleAgents.storePerMinute.byKind)}), broker ${withIdleAgents.brokerPerMinute.total} ops/min (${JSON.stringify(withIdleAgents.brokerPerMinute.byKind)})`);
+      const withIdleAgents = await measureIdle(client, stack.brokerUrl, options.idleSeconds, stack.processes());
+      log(`  store ${withIdleAgents.storePerMinute.total} ops/min (${JSON.stringify(withIdleAgents.storePerMinute.byKind)}), broker ${withIdleAgents.brokerPerMinute.total} ops/min (${JSON.stringify(withIdleAgents.brokerPerMinute.byKind)}); CPU ms/s ${JSON.stringify(withIdleAgents.cpuMsPerSecond)}`);
       await stack.stopAgents();
       log(`e2e: idle cost over ${options.idleSeconds} s with the agents stopped (scaled to zero) ...`);
-      const scaledToZero = await measureIdle(client, stack.brokerUrl, options.idleSeconds);
-      log(`  store ${scaledToZero.storePerMinute.total} ops/min (${JSON.stringify(scaledToZero.storePerMinute.byKind)}), broker ${scaledToZero.brokerPerMinute.total} ops/min (${JSON.stringify(scaledToZero.brokerPerMinute.byKind)})`);
+      const scaledToZero = await measureIdle(client, stack.brokerUrl, options.idleSeconds, stack.processes());
+      log(`  store ${scaledToZero.storePerMinute.total} ops/min (${JSON.stringify(scaledToZero.storePerMinute.byKind)}), broker ${scaledToZero.brokerPerMinute.total} ops/min (${JSON.stringify(scaledToZero.brokerPerMinute.byKind)}); CPU ms/s ${JSON.stringify(scaledToZero.cpuMsPerSecond)}`);
       idle = { withIdleAgents, scaledToZero };
     }
     return {
