@@ -3,11 +3,24 @@ import type { Topology } from "../contracts/index.js";
 
 export const BENCH_POOLS = 20;
 
-/** 20 pools: pool i offers os:linux plus team:i, and every fourth pool also gpu. */
-export function benchTopology(): Topology {
+/** The most pools a topology file may list. */
+const FILE_POOL_LIMIT = 100;
+
+/**
+ * `pools` pools (20 by default): pool i offers os:linux plus team:i, and every fourth pool also
+ * gpu. Past the topology file's limit of 100 pools (the 200-pool scale figure) each group of 100
+ * is validated as a file and the pools are joined: the scheduler itself has no such limit.
+ */
+export function benchTopology(pools = BENCH_POOLS): Topology {
+  const groups: Topology[] = [];
+  for (let first = 0; first < pools; first += FILE_POOL_LIMIT) groups.push(poolRange(first, Math.min(pools, first + FILE_POOL_LIMIT)));
+  return { ...groups[0]!, pools: groups.flatMap((group) => group.pools) };
+}
+
+function poolRange(first: number, end: number): Topology {
   return parseTopology({
     topic: "assignments",
-    pools: Array.from({ length: BENCH_POOLS }, (_, i) => ({
+    pools: Array.from({ length: end - first }, (_, offset) => first + offset).map((i) => ({
       name: `pool-${i}`,
       capabilities: ["os:linux", `team:${i}`, ...(i % 4 === 0 ? ["gpu"] : [])],
       image: "factory:bench",
@@ -20,8 +33,8 @@ export function benchTopology(): Topology {
 }
 
 /** Capabilities of the n-th bench job: spread over every pool, some needing a GPU. */
-export function benchJobCapabilities(n: number): string[] {
-  const pool = n % BENCH_POOLS;
+export function benchJobCapabilities(n: number, pools = BENCH_POOLS): string[] {
+  const pool = n % pools;
   const caps = ["os:linux", `team:${pool}`];
   if (pool % 4 === 0 && n % 3 === 0) caps.push("gpu");
   return caps.sort();

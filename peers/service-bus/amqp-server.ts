@@ -52,6 +52,26 @@ const ABANDONED_DELIVERY_MS = 65_000;
  * peek-lock and receive-and-delete consumers on subscriptions and their dead-letter sub-queues,
  * settlement, drain, and the `$management` request/response nodes.
  */
+/** Counts of what clients asked, for the cost figures (operations per job, idle operations). */
+export interface BrokerOperations {
+  /** Transfers to a topic (a batch is one), and the messages they carried. */
+  sends: number;
+  messagesSent: number;
+  /** Credit a receiver granted (a receive call), drains it asked for, and messages it was sent. */
+  receiveRequests: number;
+  drains: number;
+  messagesDelivered: number;
+  settlements: { complete: number; abandon: number; "dead-letter": number };
+  /** Management requests ($management) by operation, e.g. com.microsoft:renew-lock. */
+  management: Record<string, number>;
+  /** Claims-based authorisation token puts ($cbs). */
+  tokenPuts: number;
+}
+
+function emptyOperations(): BrokerOperations {
+  return { sends: 0, messagesSent: 0, receiveRequests: 0, drains: 0, messagesDelivered: 0, settlements: { complete: 0, abandon: 0, "dead-letter": 0 }, management: {}, tokenPuts: 0 };
+}
+
 export class AmqpServer {
   private readonly container = rhea.create_container({ id: "local-servicebus", autoaccept: false, treat_modified_as_released: false });
   private readonly connections = new Set<AmqpConnection>();
@@ -61,6 +81,7 @@ export class AmqpServer {
   private sequence = 0;
   private busy: ServerBusy = { sends: false, receives: false };
   private busyRefusals = 0;
+  private readonly ops: BrokerOperations = emptyOperations();
 
   constructor(
     private readonly state: BrokerState,
@@ -70,9 +91,13 @@ export class AmqpServer {
     this.container.on("receiver_open", (context: AmqpContext) => this.onClientSender(context));
     this.container.on("sender_open", (context: AmqpContext) => this.onClientReceiver(context));
     this.container.on("message", (context: AmqpContext) => this.onMessage(context));
-    this.container.on("sendable", (context: AmqpContext) => this.pumpLink(context.sender!));
+    this.container.on("sendable", (context: AmqpContext) => {
+      if (this.isConsumer(context.sender!)) this.ops.receiveRequests++;
+      this.pumpLink(context.sender!);
+    });
     this.container.on("sender_draining", (context: AmqpContext) => {
       const link = context.sender!;
+      if (this.isConsumer(link)) this.ops.drains++;
       this.pumpLink(link);
       // Answer the drain once what was available has gone out: the flow that consumes the rest
       // of the credit. set_drained only marks it; the connection must be asked to write it.
@@ -141,6 +166,16 @@ export class AmqpServer {
     }
   }
 
+  /** What clients asked of the broker so far, by kind (a copy). */
+  operations(): BrokerOperations {
+    return { ...this.ops, settlements: { ...this.ops.settlements }, management: { ...this.ops.management } };
+  }
+
+  private isConsumer(link: AmqpLink): boolean {
+    for (const consumer of this.consumers) if (consumer.link === link) return true;
+    return false;
+  }
+
   /** Requests answered with ServerBusy so far. */
   serverBusyRefusals(): number {
     return this.busyRefusals;
@@ -205,6 +240,7 @@ export class AmqpServer {
     const address = linkTarget(link);
     const message = context.message as AmqpMessage | Buffer;
     if (address === "$cbs") {
+      this.ops.tokenPuts++;
       const request = message as AmqpMessage;
       this.reply(link.connection, request.reply_to, {
         correlation_id: request.message_id,
@@ -215,6 +251,8 @@ export class AmqpServer {
     }
     if (address.endsWith("/$management")) {
       const request = message as AmqpMessage;
+      const operation = String(request.application_properties?.operation ?? "unknown");
+      this.ops.management[operation] = (this.ops.management[operation] ?? 0) + 1;
       const response = handleManagementRequest(this.state, address.slice(0, -"/$management".length), request);
       this.reply(link.connection, request.reply_to, { ...response, correlation_id: request.message_id });
       delivery.update(true, rhea.message.accepted().described());
@@ -229,6 +267,8 @@ export class AmqpServer {
     try {
       const format = context.format;
       const messages = format === BATCH_FORMAT ? decodeBatch(message as Buffer) : [message as AmqpMessage];
+      this.ops.sends++;
+      this.ops.messagesSent += messages.length;
       for (const single of messages) {
         const sequenceNumber = this.state.publish(address, single);
         this.options.onPublished?.(address, String(single.message_id), sequenceNumber === undefined);
@@ -308,6 +348,7 @@ export class AmqpServer {
         message_annotations: annotations,
       };
       const delivery = link.send(outgoing, tag);
+      this.ops.messagesDelivered++;
       if (!consumer.receiveAndDelete) this.deliveries.set(delivery, { queue, token: stored.lockToken! });
       consumer.unflushed++;
       sent = true;
@@ -325,6 +366,7 @@ export class AmqpServer {
     const delivery = context.delivery!;
     const tracked = this.deliveries.get(delivery);
     if (tracked === undefined) return;
+    this.ops.settlements[action]++;
     const now = this.state.now();
     const state = delivery.remote_state;
     let outcome: "ok" | "lock-lost";

@@ -46,6 +46,32 @@ describe("local Service Bus broker with the real SDK", () => {
     }
   };
 
+  it("counts what clients ask (a batch send is one send), and serves the counts at GET /$operations", async () => {
+    const topic = await topicWithPools();
+    const before = broker.operations();
+    const sender = client.createSender(topic);
+    await sender.sendMessages([
+      { body: { n: 1 }, messageId: "ops-1", applicationProperties: { pool: "a" } },
+      { body: { n: 2 }, messageId: "ops-2", applicationProperties: { pool: "a" } },
+    ]);
+    await sender.close();
+    const receiver = client.createReceiver(topic, "a", { maxAutoLockRenewalDurationInMs: 0 });
+    const got = await receiver.receiveMessages(2, { maxWaitTimeInMs: 1000 });
+    expect(got).toHaveLength(2);
+    for (const message of got) await receiver.completeMessage(message);
+    await receiver.renewMessageLock(got[0]!).catch(() => undefined);
+    await receiver.close();
+    const response = await fetch(`http://127.0.0.1:${broker.port}/$operations`);
+    expect(response.status).toBe(200);
+    const after = (await response.json()) as ReturnType<LocalServiceBus["operations"]>;
+    expect(after.sends - before.sends).toBe(1);
+    expect(after.messagesSent - before.messagesSent).toBe(2);
+    expect(after.messagesDelivered - before.messagesDelivered).toBe(2);
+    expect(after.settlements.complete - before.settlements.complete).toBe(2);
+    expect(after.receiveRequests - before.receiveRequests).toBeGreaterThanOrEqual(1);
+    expect((after.management["com.microsoft:renew-lock"] ?? 0) - (before.management["com.microsoft:renew-lock"] ?? 0)).toBe(1);
+  });
+
   it("publishes, receives in peek-lock and completes; routes by the pool property", async () => {
     const topic = await topicWithPools();
     const sender = client.createSender(topic);

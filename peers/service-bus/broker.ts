@@ -1,11 +1,14 @@
 import { appendFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
-import { AmqpServer } from "./amqp-server.js";
+import { AmqpServer, type BrokerOperations } from "./amqp-server.js";
 import { handleAtomRequest } from "./atom/atom-handler.js";
 import { BrokerState } from "./broker-state.js";
 import type { SubscriptionSettings, TopicSettings } from "./entities.js";
 import { loadSnapshot, startSnapshots } from "./persistence.js";
+
+/** Where the broker serves its operation counts (JSON), on its one port. */
+export const OPERATIONS_PATH = "/$operations";
 
 export interface LocalServiceBusOptions {
   host?: string;
@@ -38,6 +41,8 @@ export interface LocalServiceBus {
   createTopic(name: string, settings?: Partial<TopicSettings>): void;
   createSubscription(topic: string, name: string, settings?: Partial<SubscriptionSettings>): void;
   stats(): { topics: number; connections: number; messages: number; deadLetters: number; serverBusyRefusals: number };
+  /** What clients asked so far, by kind; also served as JSON at GET /$operations. */
+  operations(): BrokerOperations;
 }
 
 /**
@@ -55,7 +60,13 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
     ...(snapshots === undefined ? {} : { durable: () => snapshots.flush() }),
     ...(traceFile === undefined ? {} : { onPublished: (topic, messageId, duplicate) => appendFileSync(traceFile, `${JSON.stringify({ at: Date.now(), topic, messageId, duplicate })}\n`) }),
   });
-  const http = createHttpServer((request, response) => void handleAtomRequest(state, request, response));
+  const http = createHttpServer((request, response) => {
+    if (request.method === "GET" && request.url === OPERATIONS_PATH) {
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(amqp.operations()));
+      return;
+    }
+    void handleAtomRequest(state, request, response);
+  });
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = options.port ?? 0;
@@ -135,6 +146,7 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
     createSubscription(topic, name, settings) {
       state.createSubscription(topic, name, settings);
     },
+    operations: () => amqp.operations(),
     stats() {
       let messages = 0;
       let deadLetters = 0;
