@@ -3,9 +3,10 @@ import type { BrokerState } from "./broker-state.js";
 import { EntityNotFound } from "./broker-state.js";
 import type { MessageQueue } from "./entities.js";
 import { decodeBatch } from "./batch-envelope.js";
+import { emptyOperationCounts, type OperationCounts } from "./operation-counts.js";
 import { lockTokenToDeliveryTag } from "./lock-token.js";
 import { handleManagementRequest } from "./management-node.js";
-import { type AmqpConnection, type AmqpContext, type AmqpDelivery, type AmqpLink, type AmqpMessage, RheaConnection, rhea } from "./rhea-internals.js";
+import { type AmqpConnection, type AmqpContext, type AmqpDelivery, type AmqpLink, type AmqpMessage, echoDrain, RheaConnection, rhea } from "./rhea-internals.js";
 
 const BATCH_FORMAT = 0x80013700;
 const MAX_MESSAGE_SIZE = 1024 * 1024;
@@ -61,23 +62,33 @@ export class AmqpServer {
   private sequence = 0;
   private busy: ServerBusy = { sends: false, receives: false };
   private busyRefusals = 0;
+  private readonly operations_: OperationCounts = emptyOperationCounts();
 
   constructor(
     private readonly state: BrokerState,
     private readonly options: AmqpServerOptions = {},
   ) {
     this.unsubscribe = state.onQueueChange((queue) => this.pumpQueue(queue));
-    this.container.on("receiver_open", (context: AmqpContext) => this.onClientSender(context));
-    this.container.on("sender_open", (context: AmqpContext) => this.onClientReceiver(context));
+    this.container.on("receiver_open", (context: AmqpContext) => {
+      this.operations_.linksOpened++;
+      this.onClientSender(context);
+    });
+    this.container.on("sender_open", (context: AmqpContext) => {
+      this.operations_.linksOpened++;
+      this.onClientReceiver(context);
+    });
+    this.container.on("sender_flow", () => this.operations_.creditFlows++);
     this.container.on("message", (context: AmqpContext) => this.onMessage(context));
     this.container.on("sendable", (context: AmqpContext) => this.pumpLink(context.sender!));
     this.container.on("sender_draining", (context: AmqpContext) => {
+      this.operations_.drains++;
       const link = context.sender!;
       this.pumpLink(link);
       // Answer the drain once what was available has gone out: the flow that consumes the rest
       // of the credit. set_drained only marks it; the connection must be asked to write it.
       setImmediate(() => {
-        link.set_drained(true);
+        if (link.credit > 0) link.set_drained(true);
+        else echoDrain(link);
         link.connection._register();
       });
     });
@@ -139,6 +150,11 @@ export class AmqpServer {
       this.busyRefusals++;
       consumer.link.close({ condition: SERVER_BUSY.condition, description: SERVER_BUSY.description });
     }
+  }
+
+  /** What clients asked of the broker so far (a copy). */
+  operations(): OperationCounts {
+    return { ...this.operations_ };
   }
 
   /** Requests answered with ServerBusy so far. */
@@ -205,6 +221,7 @@ export class AmqpServer {
     const address = linkTarget(link);
     const message = context.message as AmqpMessage | Buffer;
     if (address === "$cbs") {
+      this.operations_.tokens++;
       const request = message as AmqpMessage;
       this.reply(link.connection, request.reply_to, {
         correlation_id: request.message_id,
@@ -214,12 +231,14 @@ export class AmqpServer {
       return;
     }
     if (address.endsWith("/$management")) {
+      this.operations_.management++;
       const request = message as AmqpMessage;
       const response = handleManagementRequest(this.state, address.slice(0, -"/$management".length), request);
       this.reply(link.connection, request.reply_to, { ...response, correlation_id: request.message_id });
       delivery.update(true, rhea.message.accepted().described());
       return;
     }
+    this.operations_.sends++;
     const reject = (condition: string, description: string) => delivery.update(true, rhea.message.rejected({ error: { condition, description } }).described());
     if (this.busy.sends) {
       this.busyRefusals++;
@@ -229,6 +248,7 @@ export class AmqpServer {
     try {
       const format = context.format;
       const messages = format === BATCH_FORMAT ? decodeBatch(message as Buffer) : [message as AmqpMessage];
+      this.operations_.messagesPublished += messages.length;
       for (const single of messages) {
         const sequenceNumber = this.state.publish(address, single);
         this.options.onPublished?.(address, String(single.message_id), sequenceNumber === undefined);
@@ -308,6 +328,7 @@ export class AmqpServer {
         message_annotations: annotations,
       };
       const delivery = link.send(outgoing, tag);
+      this.operations_.deliveries++;
       if (!consumer.receiveAndDelete) this.deliveries.set(delivery, { queue, token: stored.lockToken! });
       consumer.unflushed++;
       sent = true;
@@ -325,6 +346,7 @@ export class AmqpServer {
     const delivery = context.delivery!;
     const tracked = this.deliveries.get(delivery);
     if (tracked === undefined) return;
+    this.operations_.settlements++;
     const now = this.state.now();
     const state = delivery.remote_state;
     let outcome: "ok" | "lock-lost";
