@@ -5,7 +5,11 @@ import { AmqpServer } from "./amqp-server.js";
 import { handleAtomRequest } from "./atom/atom-handler.js";
 import { BrokerState } from "./broker-state.js";
 import type { SubscriptionSettings, TopicSettings } from "./entities.js";
+import type { OperationCounts } from "./operation-counts.js";
 import { loadSnapshot, startSnapshots } from "./persistence.js";
+
+/** `GET http://HOST:PORT/$operations` answers the broker's OperationCounts as JSON. */
+export const OPERATIONS_PATH = "/$operations";
 
 export interface LocalServiceBusOptions {
   host?: string;
@@ -37,7 +41,7 @@ export interface LocalServiceBus {
   close(): Promise<void>;
   createTopic(name: string, settings?: Partial<TopicSettings>): void;
   createSubscription(topic: string, name: string, settings?: Partial<SubscriptionSettings>): void;
-  stats(): { topics: number; connections: number; messages: number; deadLetters: number; serverBusyRefusals: number };
+  stats(): { topics: number; connections: number; messages: number; deadLetters: number; serverBusyRefusals: number; operations: OperationCounts };
 }
 
 /**
@@ -55,7 +59,18 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
     ...(snapshots === undefined ? {} : { durable: () => snapshots.flush() }),
     ...(traceFile === undefined ? {} : { onPublished: (topic, messageId, duplicate) => appendFileSync(traceFile, `${JSON.stringify({ at: Date.now(), topic, messageId, duplicate })}\n`) }),
   });
-  const http = createHttpServer((request, response) => void handleAtomRequest(state, request, response));
+  let administration = 0;
+  const operations = (): OperationCounts => ({ ...amqp.operations(), administration });
+  const http = createHttpServer((request, response) => {
+    // The broker's own counters, for benchmarks and idle-cost checks (not a Service Bus API).
+    if (request.method === "GET" && request.url === OPERATIONS_PATH) {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(operations()));
+      return;
+    }
+    administration++;
+    void handleAtomRequest(state, request, response);
+  });
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = options.port ?? 0;
@@ -144,7 +159,7 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
           deadLetters += subscription.dlq.messages.size;
         }
       }
-      return { topics: state.topics.size, connections: sockets.size, messages, deadLetters, serverBusyRefusals: amqp.serverBusyRefusals() };
+      return { topics: state.topics.size, connections: sockets.size, messages, deadLetters, serverBusyRefusals: amqp.serverBusyRefusals(), operations: operations() };
     },
   };
 }
