@@ -194,7 +194,7 @@ export class Agent {
     }
     this.stats_.accepted++;
     await settle(() => receiver.complete(message), log);
-    log.info({ attempt: assignment.attempt }, "lease accepted; running");
+    log.debug({ attempt: assignment.attempt }, "lease accepted; running");
     const runner = new AttemptRunner(accepted.value, assignment, this.deps.client, this.deps.engine, {
       workDir: this.config.workDir,
       defaultWallMs: this.config.defaultWallMs,
