@@ -195,7 +195,10 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       ...(options.dispatcher?.background === undefined ? {} : { background: options.dispatcher.background }),
       deadLetterIdle: {
         ...(options.dispatcher?.deadLetterIdleMaxMs === undefined ? {} : { maxMs: options.dispatcher.deadLetterIdleMaxMs }),
+        // Quiet: no factory alive (an agent may be dead-lettering a message that did not come
+        // through this process) and every subscription known empty.
         quiet: async () => {
+          for (const live of factories.liveByPool().values()) if (live > 0) return false;
           for (const subscription of subscriptions) await broker.counts(topology.topic, subscription);
           return broker.isQuiet(topology.topic, subscriptions);
         },

@@ -53,8 +53,9 @@ export class DeadLetterMonitor {
       /** The longest wait between polls while nothing happens (default 30 s): how late a dead
        * letter may show up on an idle fleet whose subscriptions still hold messages. */
       idleMaxMs?: number;
-      /** Whether no message can be in any subscription (so none can become a dead letter): then
-       * the monitor stops polling until `activity()`. Default: never (it keeps backing off). */
+      /** Whether no message can be in any subscription (so none can become a dead letter), answered
+       * without a broker operation when it holds: the monitor then stops polling, asks again every
+       * interval, and polls at once when it no longer holds. Default: never (it keeps backing off). */
       quiet?: () => Promise<boolean>;
       now?: () => number;
     },
@@ -102,7 +103,7 @@ export class DeadLetterMonitor {
   /**
    * Polls every DLQ: again at once while it finds dead letters, after `intervalMs` following
    * activity, then backing off (doubling) to `idleMaxMs` while polls find nothing; and not at all
-   * once `quiet()` says no message is left that could become a dead letter, until `activity()`.
+   * while `quiet()` says no message is left that could become a dead letter.
    * So a dead letter shows up within `intervalMs` plus a poll while assignments flow, within
    * `idleMaxMs` on a fleet gone idle with messages still waiting, and an idle, empty fleet costs
    * the broker nothing.
@@ -126,9 +127,7 @@ export class DeadLetterMonitor {
           }
           wait = this.delayMs;
           this.delayMs = Math.min(this.delayMs * 2, idleMaxMs);
-          // Activity during the check wins: the monitor must not park on a stale answer.
-          const seq = this.activitySeq;
-          if (this.deps.quiet !== undefined && (await this.deps.quiet().catch(() => false)) && seq === this.activitySeq) wait = Number.POSITIVE_INFINITY;
+          if (await this.parkWhileQuiet()) continue;
         } catch (error) {
           this.stats_.lastPollFailed = true;
           this.deps.onError?.(error);
@@ -148,7 +147,21 @@ export class DeadLetterMonitor {
     this.receivers.clear();
   }
 
-  /** Waits `ms` (forever: until activity() or stop()); activity() shortens it to the interval. */
+  /** While `quiet()` holds, polls nothing: asks it again every interval (it answers from memory
+   * and cached counts, no broker operation) and returns true once it stops holding (or on
+   * activity), for a poll at once and the backoff to start over. False: not quiet. */
+  private async parkWhileQuiet(): Promise<boolean> {
+    const quiet = this.deps.quiet;
+    if (quiet === undefined) return false;
+    const seq = this.activitySeq;
+    const holds = async () => !this.stopped && seq === this.activitySeq && (await quiet().catch(() => false));
+    if (!(await holds())) return false;
+    while (await holds()) await this.sleep(this.intervalMs);
+    this.delayMs = this.intervalMs;
+    return true;
+  }
+
+  /** Waits `ms`; activity() shortens it to the interval. */
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const sleeping = {
