@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { type Clock, type FactoryHealth, type RateLimit, type RateLimitDefaults, systemClock, subscriptionNameFor, type Topology } from "../contracts/index.js";
 import type { BrokerPort } from "../broker/port.js";
+import { QuietCountsBroker } from "../broker/quiet-counts-broker.js";
 import type { StorePort } from "../store/port.js";
 import type { ArtifactStorePort } from "../artifacts/port.js";
 import type { CredentialRegistry } from "../coordinator/auth/credentials.js";
@@ -68,6 +69,8 @@ export interface CoordinatorProcessOptions {
   dispatcher?: {
     relay?: Partial<OutboxRelayOptions>;
     deadLetterPollMs?: number;
+    /** The longest wait between dead-letter polls while nothing happens (default 30 s). */
+    deadLetterIdleMaxMs?: number;
     /** false: no timers (the simulator pumps the relay and polls the monitor itself). */
     background?: boolean;
     /** An observer of dead-letter reconciliations: given the coordinator (where the monitor hands
@@ -175,10 +178,15 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
 
   let dispatcher: Dispatcher | undefined;
   let scaler: ExternalScalerServer | undefined;
-  if (options.broker !== undefined) {
+  // Subscription counts (scale gauges, pool facts, the console's history) read nothing from the
+  // broker while nothing happens, and the dead-letter monitor stops polling once no message is
+  // left: an idle coordinator costs the broker no operation.
+  const broker = options.broker === undefined ? undefined : new QuietCountsBroker(options.broker, { now: () => clock.now() });
+  if (broker !== undefined) {
     const lag = outboxLagHistogram(metrics);
+    const subscriptions = topology.pools.map((pool) => subscriptionNameFor(pool.name));
     dispatcher = await startDispatcher({
-      broker: options.broker,
+      broker,
       topology,
       store,
       isAwaitingAccept: (jobId, epoch) => coordinator.isAwaitingAccept(jobId, epoch),
@@ -189,13 +197,23 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       ...(options.dispatcher?.relay === undefined ? {} : { relay: options.dispatcher.relay }),
       ...(options.dispatcher?.deadLetterPollMs === undefined ? {} : { deadLetterPollMs: options.dispatcher.deadLetterPollMs }),
       ...(options.dispatcher?.background === undefined ? {} : { background: options.dispatcher.background }),
+      deadLetterIdle: {
+        ...(options.dispatcher?.deadLetterIdleMaxMs === undefined ? {} : { maxMs: options.dispatcher.deadLetterIdleMaxMs }),
+        // Quiet: no factory alive (an agent may be dead-lettering a message that did not come
+        // through this process) and every subscription known empty.
+        quiet: async () => {
+          for (const live of factories.liveByPool().values()) if (live > 0) return false;
+          for (const subscription of subscriptions) await broker.counts(topology.topic, subscription);
+          return broker.isQuiet(topology.topic, subscriptions);
+        },
+      },
       onPublished: (lags) => {
         for (const ms of lags) lag.observe(ms / 1000);
       },
     });
     coordinator.addSink(dispatcher.relay);
     registerDispatcherMetrics(metrics, dispatcher);
-    registerScaleMetrics(metrics, { topology, broker: options.broker, demand, replicas, now: () => clock.now() });
+    registerScaleMetrics(metrics, { topology, broker, demand, replicas, now: () => clock.now() });
     if (options.scaler !== undefined && options.scaler !== false) {
       scaler = await startExternalScaler({ source: demand, host: options.scaler.host, port: options.scaler.port });
     }
@@ -255,7 +273,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       clock,
       intervalMs: history.intervalMs ?? 5000,
       windowMs: history.windowMs ?? 3_600_000,
-      read: () => poolScaleReadings(coordinator, topology, options.broker, replicas, demand, brokerState(), factories.healthByPool()),
+      read: () => poolScaleReadings(coordinator, topology, broker, replicas, demand, brokerState(), factories.healthByPool()),
       onChange: (sample) => hub.poolSample(sample),
       onError: (error) => logger.warn({ err: error }, "pool scale sample failed"),
     });
@@ -273,7 +291,7 @@ export async function buildCoordinatorProcess(options: CoordinatorProcessOptions
       readiness,
       kick: () => loop.kick(),
       limiter: new RateLimiter({ policy: limits }),
-      poolFacts: async () => poolFacts(topology, options.broker, replicas, demand, brokerState(), factories.healthByPool()),
+      poolFacts: async () => poolFacts(topology, broker, replicas, demand, brokerState(), factories.healthByPool()),
       streams: { hub, registry: streams.registry },
       poolHistory,
       ...(options.consoleDir === false ? {} : { console: { assetsDir: options.consoleDir ?? DEFAULT_CONSOLE_DIR } }),

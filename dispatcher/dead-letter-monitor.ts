@@ -21,6 +21,9 @@ export interface DeadLetterStats {
  * requeued by the reaper (its epoch moves on), so the expired message is settled and counted. */
 const NOT_A_JOB_FAILURE = new Set(["TTLExpiredException"]);
 
+const DEFAULT_POLL_MS = 1000;
+const DEFAULT_IDLE_MAX_MS = 30_000;
+
 /**
  * Watches every pool's dead-letter sub-queue and reconciles each message into its job: stage
  * `dead_letter` with the broker's reason if the message's epoch is still current; otherwise the
@@ -32,6 +35,12 @@ export class DeadLetterMonitor {
   private readonly stats_: DeadLetterStats = { reconciled: 0, stale: 0, expired: 0, unreadable: 0, byReason: {}, lastPollFailed: false };
   private stopped = true;
   private loopDone: Promise<void> = Promise.resolve();
+  private intervalMs = DEFAULT_POLL_MS;
+  /** The wait before the next poll: back to `intervalMs` on activity, doubling while polls find nothing. */
+  private delayMs = DEFAULT_POLL_MS;
+  private polls = 0;
+  private activitySeq = 0;
+  private sleeping: { timer: NodeJS.Timeout | undefined; until: number; wake: () => void } | undefined;
 
   constructor(
     private readonly deps: {
@@ -41,8 +50,35 @@ export class DeadLetterMonitor {
       sink: DeadLetterSink;
       onError?: (error: unknown) => void;
       onUnreadable?: (message: ReceivedMessage, subscription: string) => void;
+      /** The longest wait between polls while nothing happens (default 30 s): how late a dead
+       * letter may show up on an idle fleet whose subscriptions still hold messages. */
+      idleMaxMs?: number;
+      /** Whether no message can be in any subscription (so none can become a dead letter), answered
+       * without a broker operation when it holds: the monitor then stops polling, asks again every
+       * interval, and polls at once when it no longer holds. Default: never (it keeps backing off). */
+      quiet?: () => Promise<boolean>;
+      now?: () => number;
     },
   ) {}
+
+  /** Polls of the dead-letter queues so far (each reads every subscription's DLQ once). */
+  pollCount(): number {
+    return this.polls;
+  }
+
+  /** Something happened that can lead to dead letters (an assignment published, a message
+   * settled): poll again within the base interval, resuming a monitor that stopped while quiet. */
+  activity(): void {
+    this.activitySeq++;
+    this.delayMs = this.intervalMs;
+    const sleeping = this.sleeping;
+    if (sleeping === undefined) return;
+    const due = this.now() + this.intervalMs;
+    if (sleeping.until <= due) return;
+    if (sleeping.timer !== undefined) clearTimeout(sleeping.timer);
+    sleeping.until = due;
+    sleeping.timer = setTimeout(sleeping.wake, this.intervalMs);
+  }
 
   stats(): DeadLetterStats {
     return { ...this.stats_, byReason: { ...this.stats_.byReason } };
@@ -51,6 +87,7 @@ export class DeadLetterMonitor {
   /** Drains what is in every DLQ right now (bounded by `maxPerSubscription`). Returns how many
    * messages were settled. The simulator calls this; `start()` runs it in a loop. */
   async pollOnce(maxPerSubscription = 100, waitMs = 0): Promise<number> {
+    this.polls++;
     let settled = 0;
     for (const { name, pool } of this.deps.subscriptions) {
       const receiver = this.receiverFor(name);
@@ -63,30 +100,86 @@ export class DeadLetterMonitor {
     return settled;
   }
 
-  start(intervalMs = 1000): void {
+  /**
+   * Polls every DLQ: again at once while it finds dead letters, after `intervalMs` following
+   * activity, then backing off (doubling) to `idleMaxMs` while polls find nothing; and not at all
+   * while `quiet()` says no message is left that could become a dead letter.
+   * So a dead letter shows up within `intervalMs` plus a poll while assignments flow, within
+   * `idleMaxMs` on a fleet gone idle with messages still waiting, and an idle, empty fleet costs
+   * the broker nothing.
+   */
+  start(intervalMs = DEFAULT_POLL_MS): void {
     this.stopped = false;
+    this.intervalMs = intervalMs;
+    this.delayMs = intervalMs;
+    const idleMaxMs = Math.max(intervalMs, this.deps.idleMaxMs ?? DEFAULT_IDLE_MAX_MS);
     this.loopDone = (async () => {
-      let delay = intervalMs;
+      let failedDelay = intervalMs;
       while (!this.stopped) {
+        let wait: number;
         try {
           const settled = await this.pollOnce(100, 0);
           this.stats_.lastPollFailed = false;
-          delay = settled > 0 ? 0 : intervalMs;
+          failedDelay = intervalMs;
+          if (settled > 0) {
+            this.delayMs = intervalMs;
+            continue;
+          }
+          wait = this.delayMs;
+          this.delayMs = Math.min(this.delayMs * 2, idleMaxMs);
+          if (await this.parkWhileQuiet()) continue;
         } catch (error) {
           this.stats_.lastPollFailed = true;
           this.deps.onError?.(error);
-          delay = Math.min(delay * 2, 10_000);
+          failedDelay = Math.min(failedDelay * 2, 10_000);
+          wait = failedDelay;
         }
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        if (!this.stopped) await this.sleep(wait);
       }
     })();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.sleeping?.wake();
     await this.loopDone;
     for (const receiver of this.receivers.values()) await receiver.close().catch(() => undefined);
     this.receivers.clear();
+  }
+
+  /** While `quiet()` holds, polls nothing: asks it again every interval (it answers from memory
+   * and cached counts, no broker operation) and returns true once it stops holding (or on
+   * activity), for a poll at once and the backoff to start over. False: not quiet. */
+  private async parkWhileQuiet(): Promise<boolean> {
+    const quiet = this.deps.quiet;
+    if (quiet === undefined) return false;
+    const seq = this.activitySeq;
+    const holds = async () => !this.stopped && seq === this.activitySeq && (await quiet().catch(() => false));
+    if (!(await holds())) return false;
+    while (await holds()) await this.sleep(this.intervalMs);
+    this.delayMs = this.intervalMs;
+    return true;
+  }
+
+  /** Waits `ms`; activity() shortens it to the interval. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const sleeping = {
+        timer: undefined as NodeJS.Timeout | undefined,
+        until: this.now() + ms,
+        wake: () => {
+          if (sleeping.timer !== undefined) clearTimeout(sleeping.timer);
+          if (this.sleeping === sleeping) this.sleeping = undefined;
+          resolve();
+        },
+      };
+      if (Number.isFinite(ms)) sleeping.timer = setTimeout(sleeping.wake, ms);
+      this.sleeping = sleeping;
+    });
+  }
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
   }
 
   private receiverFor(subscription: string): BrokerReceiver {

@@ -24,6 +24,8 @@ export interface DispatcherOptions {
   random?: () => number;
   relay?: Partial<OutboxRelayOptions>;
   deadLetterPollMs?: number;
+  /** The dead-letter monitor's idle backoff: its longest wait, and when it may stop polling. */
+  deadLetterIdle?: { maxMs?: number; quiet?: () => Promise<boolean> };
   /** false: no timers and no retry loop (the simulator pumps the relay and polls the monitor). */
   background?: boolean;
   onPublished?: (lagsMs: readonly number[]) => void;
@@ -77,6 +79,18 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
       }
     }
   }
+  const monitor = new DeadLetterMonitor({
+    broker: options.broker,
+    topic: brokerTopology.topic,
+    subscriptions: brokerTopology.subscriptions.map((s) => ({ name: s.name, pool: String(s.filter.pool) })),
+    sink: options.deadLetters,
+    onError: (error) => options.logger.warn({ err: error }, "dead-letter poll failed"),
+    onUnreadable: (message, subscription) =>
+      options.logger.warn({ subscription, messageId: message.messageId, reason: message.deadLetterReason }, "unreadable dead letter settled"),
+    now: () => options.clock.now(),
+    ...(options.deadLetterIdle?.maxMs === undefined ? {} : { idleMaxMs: options.deadLetterIdle.maxMs }),
+    ...(options.deadLetterIdle?.quiet === undefined ? {} : { quiet: options.deadLetterIdle.quiet }),
+  });
   const relay = new OutboxRelay(
     {
       broker: options.broker,
@@ -86,22 +100,17 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
       clock: options.clock,
       random,
       onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, "publish failed; backing off"),
-      ...(options.onPublished === undefined ? {} : { onPublished: options.onPublished }),
+      onPublished: (lags) => {
+        // Published assignments are what can become dead letters: the monitor resumes polling.
+        monitor.activity();
+        options.onPublished?.(lags);
+      },
     },
     options.relay,
   );
   const recovered = await relay.recover();
   options.logger.info({ recovered }, "outbox relay recovered assignments since its watermark");
   if (background) relay.start();
-  const monitor = new DeadLetterMonitor({
-    broker: options.broker,
-    topic: brokerTopology.topic,
-    subscriptions: brokerTopology.subscriptions.map((s) => ({ name: s.name, pool: String(s.filter.pool) })),
-    sink: options.deadLetters,
-    onError: (error) => options.logger.warn({ err: error }, "dead-letter poll failed"),
-    onUnreadable: (message, subscription) =>
-      options.logger.warn({ subscription, messageId: message.messageId, reason: message.deadLetterReason }, "unreadable dead letter settled"),
-  });
   if (background) {
     void topologyApplied.then(() => {
       if (!stopped) monitor.start(options.deadLetterPollMs ?? 1000);

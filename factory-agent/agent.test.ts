@@ -13,7 +13,7 @@ const config: AgentLoopConfig = { pool: "general", topic: "assignments", subscri
 
 /** The memory broker answers a receive at once; a Service Bus receive waits up to maxWaitMs for a
  * first message. This waits on the manual clock, as the agent's receive loop expects. */
-function longPolling(broker: MemoryBroker, time: ManualTime): BrokerPort {
+function longPolling(broker: MemoryBroker, time: ManualTime, asked: number[] = []): BrokerPort {
   return {
     ensureTopology: (topology) => broker.ensureTopology(topology),
     publish: (topic, messages) => broker.publish(topic, messages),
@@ -23,6 +23,7 @@ function longPolling(broker: MemoryBroker, time: ManualTime): BrokerPort {
       const receiver = broker.openReceiver(address);
       return {
         async receive(max, maxWaitMs) {
+          asked.push(max);
           const messages = await receiver.receive(max, 0);
           if (messages.length === 0) await time.sleep(maxWaitMs);
           return messages;
@@ -37,7 +38,7 @@ function longPolling(broker: MemoryBroker, time: ManualTime): BrokerPort {
   };
 }
 
-async function setUp(faults?: () => "none" | "refuse") {
+async function setUp(faults?: () => "none" | "refuse", loop: Partial<AgentLoopConfig> = {}) {
   const time = new ManualTime();
   const broker = new MemoryBroker({ clock: time, ...(faults === undefined ? {} : { faults }) });
   await broker.ensureTopology({ topic: "assignments", duplicateDetectionWindowMs: 60_000, subscriptions: [{ name: "general", lockDurationMs: 5000, maxDeliveryCount: 5, deadLetterOnExpiration: false, filter: { pool: "general" } }] });
@@ -50,8 +51,9 @@ async function setUp(faults?: () => "none" | "refuse") {
   });
   const coordinator = new FakeCoordinatorPort(job, () => time.now());
   const draws: number[] = [];
-  const agent = new Agent(config, {
-    broker: longPolling(broker, time),
+  const asked: number[] = [];
+  const agent = new Agent({ ...config, ...loop }, {
+    broker: longPolling(broker, time, asked),
     client: coordinator,
     engine: new SimEngine({ durationMs: 3000, failureRate: 0, crashRate: 0 }),
     logger: pino({ level: "silent" }),
@@ -64,7 +66,13 @@ async function setUp(faults?: () => "none" | "refuse") {
   });
   const message: AssignmentMessage = { kind: "assignment", version: 1, jobId: job.id, productId: "acme", epoch: 1, pool: "general", priority: "medium", capabilities: ["lang:ts"], acceptBy: now + 20_000, attempt: 1 };
   const publish = () => broker.publish("assignments", [{ messageId: assignmentMessageId(job.id, 1), body: message, applicationProperties: { pool: "general" } }]);
-  return { time, broker, coordinator, agent, publish, draws };
+  /** Assignments for other jobs of the same pool (each its own message id). */
+  const publishJobs = (ids: readonly string[]) =>
+    broker.publish(
+      "assignments",
+      ids.map((id) => ({ messageId: assignmentMessageId(id, 1), body: { ...message, jobId: id }, applicationProperties: { pool: "general" } })),
+    );
+  return { time, broker, coordinator, agent, publish, publishJobs, draws, asked };
 }
 
 describe("the agent loop on injected time", () => {
@@ -146,5 +154,78 @@ describe("the agent loop on injected time", () => {
     await time.advance(4000);
     expect(await exit).toBe("one-shot-done");
     expect(coordinator.of("release")).toHaveLength(1);
+  });
+
+  it("accepts every message of a receive at once, up to its free seats, and never receives more than the free seats", async () => {
+    const { time, broker, coordinator, agent, publishJobs, asked } = await setUp(undefined, { mode: "serve", seats: 3, idleTimeoutMs: 60_000 });
+    // Accepts are answered only when the test says so: all three must be in flight together.
+    const answers: (() => void)[] = [];
+    const accept = coordinator.accept.bind(coordinator);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    coordinator.accept = async (jobId, epoch) => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise<void>((resolve) => answers.push(resolve));
+      inFlight--;
+      return accept(jobId, epoch);
+    };
+    await publishJobs(["job-a", "job-b", "job-c", "job-d"]);
+    const exit = agent.run();
+    await time.advance(10);
+    expect(mostInFlight).toBe(3);
+    expect(asked).toEqual([3]);
+    // The fourth stays in the subscription, unlocked: no seat was free for it.
+    expect(agent.stats()).toMatchObject({ received: 3, accepted: 0 });
+    // Answered out of order: each settles after its own accept.
+    answers[2]!();
+    await time.advance(1);
+    expect(agent.stats()).toMatchObject({ accepted: 1, running: 1 });
+    answers[0]!();
+    answers[1]!();
+    await time.advance(1);
+    expect(agent.stats()).toMatchObject({ accepted: 3, running: 3 });
+    expect((await broker.counts("assignments", "general")).active).toBe(1);
+    // Every seat busy: no receive until an attempt ends (3 s of simulated work).
+    await time.advance(1000);
+    expect(asked).toEqual([3]);
+    await time.advance(2100);
+    expect(asked.slice(1).every((max) => max >= 1 && max <= 3)).toBe(true);
+    expect(agent.stats().received).toBe(4);
+    answers[3]!();
+    await time.advance(3100);
+    expect(coordinator.of("release")).toHaveLength(4);
+    expect((await broker.counts("assignments", "general")).active).toBe(0);
+    const drained = agent.drain();
+    await time.advance(1000);
+    await drained;
+    expect(await exit).toBe("drained");
+  });
+
+  it("settles a second copy of a job whose accept is still in flight without accepting it twice", async () => {
+    const { time, broker, coordinator, agent, publishJobs } = await setUp(undefined, { mode: "serve", seats: 2, idleTimeoutMs: 60_000 });
+    const answers: (() => void)[] = [];
+    const accept = coordinator.accept.bind(coordinator);
+    coordinator.accept = async (jobId, epoch) => {
+      await new Promise<void>((resolve) => answers.push(resolve));
+      return accept(jobId, epoch);
+    };
+    await publishJobs(["job-a"]);
+    // The same assignment again under another message id (a republish after a relay restart that
+    // duplicate detection did not catch).
+    await broker.publish("assignments", [{ messageId: "copy", body: { kind: "assignment", version: 1, jobId: "job-a", productId: "acme", epoch: 1, pool: "general", priority: "medium", capabilities: ["lang:ts"], acceptBy: time.now() + 20_000, attempt: 1 }, applicationProperties: { pool: "general" } }]);
+    const exit = agent.run();
+    await time.advance(10);
+    expect(answers).toHaveLength(1);
+    expect(agent.stats()).toMatchObject({ received: 2, dropped: 1 });
+    answers[0]!();
+    await time.advance(3100);
+    expect(coordinator.of("accept")).toHaveLength(1);
+    expect(coordinator.of("release")).toHaveLength(1);
+    expect((await broker.counts("assignments", "general")).active).toBe(0);
+    const drained = agent.drain();
+    await time.advance(1000);
+    await drained;
+    expect(await exit).toBe("drained");
   });
 });

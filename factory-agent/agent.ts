@@ -45,6 +45,10 @@ export interface AgentStats {
  */
 export class Agent {
   private readonly running = new Map<string, { runner: AttemptRunner; done: Promise<void> }>();
+  /** Received messages whose accept (and settlement) is in flight, by job id: each holds a seat. */
+  private readonly accepting = new Map<string, Promise<void>>();
+  /** Invalid or duplicate messages being settled (they hold no seat but are awaited on exit). */
+  private readonly settling = new Set<Promise<void>>();
   private readonly stats_: AgentStats = { received: 0, accepted: 0, dropped: 0, deadLettered: 0, released: 0, fenced: 0, running: 0 };
   private draining = false;
   /** The pool is draining: take no new assignment, finish what runs, then exit. */
@@ -70,7 +74,10 @@ export class Agent {
   async drain(): Promise<void> {
     this.draining = true;
     for (const { runner } of this.running.values()) runner.drain();
-    await Promise.all([...this.running.values()].map((r) => r.done));
+    this.wakeReceive?.();
+    // Accepts still in flight end in a runner that drains at once (see handle()); wait for them,
+    // then for every attempt to hand back.
+    await this.settled();
   }
 
   /** The coordinator drains this pool: finish the jobs held (no checkpoint, no hand-back), take no
@@ -88,13 +95,14 @@ export class Agent {
     let failures = 0;
     try {
       while (!this.draining && !this.finishing) {
-        if (this.config.mode === "one-shot" && this.finishedJobs > 0 && this.running.size === 0) return "one-shot-done";
-        const capacity = this.config.mode === "one-shot" ? Math.max(0, 1 - this.finishedJobs - this.running.size) : this.config.seats - this.running.size;
+        const held = this.running.size + this.accepting.size;
+        if (this.config.mode === "one-shot" && this.finishedJobs > 0 && held === 0) return "one-shot-done";
+        const capacity = this.config.mode === "one-shot" ? Math.max(0, 1 - this.finishedJobs - held) : this.config.seats - held;
         if (capacity <= 0) {
-          await Promise.race([...this.running.values()].map((r) => r.done).concat(new Promise<void>((resolve) => (this.wakeReceive = resolve))));
+          await Promise.race([...this.running.values()].map((r) => r.done).concat([...this.accepting.values()], new Promise<void>((resolve) => (this.wakeReceive = resolve))));
           continue;
         }
-        if (this.running.size === 0 && this.deps.clock.now() - this.lastActivity >= this.config.idleTimeoutMs) return "idle";
+        if (held === 0 && this.deps.clock.now() - this.lastActivity >= this.config.idleTimeoutMs) return "idle";
         let messages: ReceivedMessage[];
         try {
           messages = await this.receiver.receive(capacity, 1000);
@@ -106,19 +114,42 @@ export class Agent {
           await this.deps.timers.sleep(delay);
           continue;
         }
-        for (const message of messages) await this.handle(message);
+        // Every message of the batch is accepted at once, each settled after its own outcome; the
+        // receive asked for no more than the free seats, and each message holds a seat from here.
+        for (const message of messages) this.start(message);
       }
       return this.finishing && !this.draining ? "finished" : "drained";
     } finally {
-      await Promise.all([...this.running.values()].map((r) => r.done));
+      await this.settled();
       await this.receiver.close().catch(() => undefined);
     }
   }
 
-  private async handle(message: ReceivedMessage): Promise<void> {
-    const receiver = this.receiver!;
+  /** Resolves once no accept, settlement or attempt is in flight (accepts can start attempts). */
+  private async settled(): Promise<void> {
+    while (this.accepting.size > 0 || this.settling.size > 0 || this.running.size > 0) {
+      await Promise.all([...this.accepting.values(), ...this.settling, ...[...this.running.values()].map((r) => r.done)]);
+    }
+  }
+
+  /** Handles one received message in the background, holding a seat while its accept is in flight. */
+  private start(message: ReceivedMessage): void {
     this.stats_.received++;
     const parsed = AssignmentMessage.safeParse(message.body);
+    const jobId = parsed.success ? parsed.data.jobId : undefined;
+    const holdsSeat = parsed.success && parsed.data.pool === this.config.pool && !this.running.has(parsed.data.jobId) && !this.accepting.has(parsed.data.jobId);
+    const work = this.handle(message, parsed).catch((error: unknown) => this.deps.logger.error({ err: error, messageId: message.messageId }, "handling an assignment failed unexpectedly"));
+    if (holdsSeat && jobId !== undefined) {
+      const tracked = work.finally(() => this.accepting.delete(jobId));
+      this.accepting.set(jobId, tracked);
+    } else {
+      const tracked: Promise<void> = work.finally(() => this.settling.delete(tracked));
+      this.settling.add(tracked);
+    }
+  }
+
+  private async handle(message: ReceivedMessage, parsed: ReturnType<typeof AssignmentMessage.safeParse>): Promise<void> {
+    const receiver = this.receiver!;
     if (!parsed.success || parsed.data.pool !== this.config.pool) {
       const description = parsed.success ? `assignment for pool '${parsed.data.pool}' reached pool '${this.config.pool}'` : formatZodIssues(parsed.error.issues);
       this.deps.logger.warn({ messageId: message.messageId, description }, "invalid assignment message; dead-lettering it");
@@ -128,8 +159,8 @@ export class Agent {
     }
     const assignment = parsed.data;
     const log = this.deps.logger.child({ jobId: assignment.jobId, epoch: assignment.epoch, messageId: assignmentMessageId(assignment.jobId, assignment.epoch) });
-    if (this.running.has(assignment.jobId)) {
-      log.info("duplicate delivery of a job already running here; settling it");
+    if (this.running.has(assignment.jobId) || this.accepting.has(assignment.jobId)) {
+      log.info("duplicate delivery of a job already accepted or running here; settling it");
       await settle(() => receiver.complete(message), log);
       this.stats_.dropped++;
       return;
@@ -163,7 +194,7 @@ export class Agent {
     }
     this.stats_.accepted++;
     await settle(() => receiver.complete(message), log);
-    log.info({ attempt: assignment.attempt }, "lease accepted; running");
+    log.debug({ attempt: assignment.attempt }, "lease accepted; running");
     const runner = new AttemptRunner(accepted.value, assignment, this.deps.client, this.deps.engine, {
       workDir: this.config.workDir,
       defaultWallMs: this.config.defaultWallMs,

@@ -10,14 +10,18 @@ interface Reply {
 
 describe("the HTTP coordinator transport", () => {
   let server: Server | undefined;
+  let connections = 0;
+  const transports: HttpCoordinatorTransport[] = [];
   const seen: { method?: string; url?: string; headers: Record<string, unknown>; body: string }[] = [];
   afterEach(async () => {
     seen.length = 0;
+    connections = 0;
+    await Promise.all(transports.splice(0).map((t) => t.close()));
     await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
     server = undefined;
   });
 
-  const serve = async (reply: Reply): Promise<HttpCoordinatorTransport> => {
+  const serve = async (reply: Reply, options: { connections?: number; delayMs?: number } = {}): Promise<HttpCoordinatorTransport> => {
     server = createServer((request, response) => {
       let body = "";
       request.on("data", (chunk: Buffer) => {
@@ -25,15 +29,47 @@ describe("the HTTP coordinator transport", () => {
       });
       request.on("end", () => {
         seen.push({ method: request.method, url: request.url, headers: request.headers, body });
-        response.writeHead(reply.status, { "content-type": "application/json" });
-        response.end(reply.body);
+        setTimeout(() => {
+          response.writeHead(reply.status, { "content-type": "application/json" });
+          response.end(reply.body);
+        }, options.delayMs ?? 0);
       });
     });
+    server.on("connection", () => connections++);
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
-    return new HttpCoordinatorTransport({ baseUrl: `http://127.0.0.1:${port}`, token: "pool.secret", factoryId: "f-1", timeoutMs: 2000 });
+    const transport = new HttpCoordinatorTransport({ baseUrl: `http://127.0.0.1:${port}`, token: "pool.secret", factoryId: "f-1", timeoutMs: 2000, ...(options.connections === undefined ? {} : { connections: options.connections }) });
+    transports.push(transport);
+    return transport;
   };
+
+  it("keeps its connections: fifty calls one after another open no new TCP connection", async () => {
+    const transport = await serve({ status: 200, body: JSON.stringify({ ok: true, at: 1 }) });
+    const heartbeat = () => transport.send({ op: "heartbeat", body: { load: 0, seats: 1, health: "ok" } });
+    // The first calls open what the agent keeps (undici may open a second connection while the
+    // first is still finishing its first answer).
+    await heartbeat();
+    await heartbeat();
+    const opened = connections;
+    expect(opened).toBeGreaterThanOrEqual(1);
+    expect(opened).toBeLessThanOrEqual(2);
+    for (let i = 0; i < 50; i++) expect((await heartbeat()).answered).toBe(true);
+    expect(seen).toHaveLength(52);
+    expect(connections).toBe(opened);
+  });
+
+  it("runs calls in flight at once on at most its configured connections, and reuses them", async () => {
+    const transport = await serve({ status: 200, body: JSON.stringify({ ok: true, at: 1 }) }, { connections: 4, delayMs: 20 });
+    const wave = () => Promise.all(Array.from({ length: 12 }, () => transport.send({ op: "heartbeat", body: { load: 0, seats: 1, health: "ok" } })));
+    for (const outcome of [...(await wave()), ...(await wave())]) expect(outcome.answered).toBe(true);
+    expect(seen).toHaveLength(24);
+    expect(connections).toBe(4);
+  });
+
+  it("names a bad connection count", () => {
+    expect(() => new HttpCoordinatorTransport({ baseUrl: "http://127.0.0.1:1", token: "t", factoryId: "f", connections: 0 })).toThrow(/at least one connection/);
+  });
 
   it("sends the fenced call with the factory's credentials and validates the job it gets back", async () => {
     const job = queuedJob({ stage: "building", leaseEpoch: 3 });

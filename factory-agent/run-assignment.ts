@@ -82,7 +82,8 @@ export class AttemptRunner {
     const body = await this.releaseBody(epoch, outcome);
     const released = await this.client.release(job.id, body);
     if (released.ok) {
-      log.info({ outcome: body.outcome, stage: released.value.stage }, "lease released");
+      // Per job, on the hot path: debug (pino writes each line synchronously).
+      log.debug({ outcome: body.outcome, stage: released.value.stage }, "lease released");
       return "released";
     }
     if (released.code === "STALE_EPOCH" || released.code === "NOT_FOUND") {
@@ -135,7 +136,7 @@ export class AttemptRunner {
     const result = await this.client.report(this.job.id, epoch, stage);
     if (result.ok) {
       this.lastReported = stage;
-      this.options.logger.info({ stage }, "stage reported");
+      this.options.logger.debug({ stage }, "stage reported");
     } else if (result.code === "STALE_EPOCH" || result.code === "NOT_FOUND") {
       this.abort("fenced");
     } else {

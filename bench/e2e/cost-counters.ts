@@ -1,4 +1,4 @@
-import type { BrokerOperations } from "../../peers/service-bus/amqp-server.js";
+import type { OperationCounts } from "../../peers/service-bus/operation-counts.js";
 import { OPERATIONS_PATH } from "../../peers/service-bus/broker.js";
 import { metricByLabel, metricTotal } from "./prometheus-text.js";
 import type { SubmitClient } from "./submit-client.js";
@@ -6,7 +6,7 @@ import type { SubmitClient } from "./submit-client.js";
 export interface CostSnapshot {
   storeOps: Record<string, number>;
   storeRu: number;
-  broker: BrokerOperations;
+  broker: OperationCounts;
 }
 
 /** Store operations and RU (the coordinator's /metrics) and broker operations (its own count), read
@@ -19,7 +19,7 @@ export async function readCosts(client: SubmitClient, brokerUrl: string): Promis
   return {
     storeOps: metricByLabel(metrics.body, "fleet_store_operations_total", "op"),
     storeRu: metricTotal(metrics.body, "fleet_store_request_units_total"),
-    broker: (await response.json()) as BrokerOperations,
+    broker: (await response.json()) as OperationCounts,
   };
 }
 
@@ -83,7 +83,7 @@ function brokerTotal(brokerOps: Record<string, number>): number {
   );
 }
 
-function flattenBroker(after: BrokerOperations, before: BrokerOperations, scale: number): Record<string, number> {
+function flattenBroker(after: OperationCounts, before: OperationCounts, scale: number): Record<string, number> {
   const out: Record<string, number> = {};
   const put = (kind: string, delta: number) => {
     if (delta !== 0) out[kind] = round(delta * scale);
@@ -93,7 +93,7 @@ function flattenBroker(after: BrokerOperations, before: BrokerOperations, scale:
   put("receiveRequests", after.receiveRequests - before.receiveRequests);
   put("drains", after.drains - before.drains);
   put("messagesDelivered", after.messagesDelivered - before.messagesDelivered);
-  for (const kind of Object.keys(after.settlements) as (keyof BrokerOperations["settlements"])[]) put(`settle:${kind}`, after.settlements[kind] - before.settlements[kind]);
+  for (const kind of Object.keys(after.settlements) as (keyof OperationCounts["settlements"])[]) put(`settle:${kind}`, after.settlements[kind] - before.settlements[kind]);
   for (const operation of Object.keys(after.management)) put(`management:${operation.replace(/^com\.microsoft:/, "")}`, after.management[operation]! - (before.management[operation] ?? 0));
   put("tokenPuts", after.tokenPuts - before.tokenPuts);
   return out;

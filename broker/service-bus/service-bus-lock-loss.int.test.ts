@@ -12,13 +12,14 @@ import { SimEngine } from "../../factory-agent/engines/sim-engine.js";
 import { HttpCoordinatorTransport } from "../../factory-agent/http-coordinator-transport.js";
 import { type LocalServiceBus, startLocalServiceBus } from "../../peers/service-bus/broker.js";
 import { MemoryStore } from "../../store/memory/memory-store.js";
-import { type BrokerPort, isBrokerError, type ReceivedMessage } from "../port.js";
+import { BrokerError, type BrokerPort, isBrokerError, type ReceivedMessage } from "../port.js";
 import { ServiceBusBroker } from "./service-bus-broker.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The agent's broker, watched: every delivery it got and every settlement that failed. */
-function watched(broker: BrokerPort, deliveries: ReceivedMessage[], lost: string[]): BrokerPort {
+/** The agent's broker, watched: every delivery it got and every settlement that failed; renewals
+ * of the locks `blocked` names never reach the broker (a congested link). */
+function watched(broker: BrokerPort, deliveries: ReceivedMessage[], lost: string[], blocked: (message: ReceivedMessage) => boolean = () => false): BrokerPort {
   return {
     ensureTopology: (t) => broker.ensureTopology(t),
     publish: (t, m) => broker.publish(t, m),
@@ -42,14 +43,17 @@ function watched(broker: BrokerPort, deliveries: ReceivedMessage[], lost: string
         },
         abandon: (message) => receiver.abandon(message),
         deadLetter: (message, reason, description) => receiver.deadLetter(message, reason, description),
-        renewLock: (message) => receiver.renewLock(message),
+        renewLock: async (message) => {
+          if (blocked(message)) throw new BrokerError("unavailable", `renewing the lock of ${message.messageId}: no answer`);
+          return receiver.renewLock(message);
+        },
         close: () => receiver.close(),
       };
     },
   };
 }
 
-describe("a lock lost while the message waits in the agent's hands (received ahead, not yet handled)", () => {
+describe("a lock lost while the message is in the agent's hands (its accept slow, its renewals not getting through)", () => {
   let local: LocalServiceBus;
   let coordinator: CoordinatorProcess;
   let dispatchBroker: ServiceBusBroker;
@@ -94,13 +98,13 @@ describe("a lock lost while the message waits in the agent's hands (received ahe
     for (let i = 0; i < 100 && (await dispatchBroker.counts(topology.topic, subscription)).active < 2; i++) await sleep(100);
 
     const client = new CoordinatorClient({ transport: new HttpCoordinatorTransport({ baseUrl: url, token: pool.token, factoryId: "f1" }), clock: systemClock, timers: systemTimers, random: Math.random });
-    // The first accept is slow (a congested coordinator): 6.5 s, past the 5 s lock of the second
-    // message the agent received with it and handles next, whose lock nobody renews meanwhile.
-    let slowed = false;
+    // The first accept is slow (a congested coordinator): 6.5 s, past the 5 s lock of its message,
+    // whose renewals meanwhile do not reach the broker.
+    let slowed: string | undefined;
     const slowFirstAccept: CoordinatorPort = {
       accept: async (jobId, epoch, retryForMs) => {
-        if (!slowed) {
-          slowed = true;
+        if (slowed === undefined) {
+          slowed = jobId;
           await sleep(6500);
         }
         return client.accept(jobId, epoch, retryForMs);
@@ -115,7 +119,7 @@ describe("a lock lost while the message waits in the agent's hands (received ahe
     const agentBroker = new ServiceBusBroker({ connectionString: local.connectionString });
     const config: AgentLoopConfig = { pool: "general", topic: topology.topic, subscription, mode: "serve", seats: 2, idleTimeoutMs: 60_000, workDir: ".tmp/agent-lock-loss", defaultWallMs: 60_000 };
     const agent = new Agent(config, {
-      broker: watched(agentBroker, deliveries, lost),
+      broker: watched(agentBroker, deliveries, lost, (message) => (message.body as { jobId?: string }).jobId === slowed && message.deliveryCount === 0),
       client: slowFirstAccept,
       engine: new SimEngine({ durationMs: 300, failureRate: 0, crashRate: 0 }),
       logger: pino({ level: "silent" }),
@@ -135,7 +139,7 @@ describe("a lock lost while the message waits in the agent's hands (received ahe
     await agentBroker.close();
 
     expect(await stages()).toEqual(["shipped", "shipped"]);
-    // The second message was received together with the first; its lock ran out while it waited.
+    // The slow accept's message lost its lock while the agent held it.
     expect(deliveries.filter((d) => d.deliveryCount === 0)).toHaveLength(2);
     expect(lost).toHaveLength(1);
     const redelivered = deliveries.find((d) => d.deliveryCount === 1);

@@ -13,7 +13,22 @@ import { translateServiceBusError } from "./translate-service-bus-error.js";
  * drains them at the end of the wait, so a call never locks more than `max` messages and nothing
  * is locked between calls. `ReceiverOptions.prefetch` is therefore not used: what a caller asks
  * for is what it may hold.
+ *
+ * Promptness: once a first message has arrived, receiveMessages(max > 1) waits up to 1 s more for
+ * the batch to fill (`defaultMaxTimeAfterFirstMessageForBatchingMs` in the SDK's
+ * ServiceBusReceiverImpl, passed to its batching receiver; 7.9 offers no option to change it). A
+ * call for exactly one message ends as soon as that message arrives (the count is reached, no
+ * credit is left to drain). So a receive asks for one message with the caller's wait, and once it
+ * has one asks for the rest with a wait of TOP_UP_WAIT_MS: that call grants `max - 1` credits and
+ * drains them at once, which brings whatever is available now and nothing that is not. Two calls
+ * never hold more than `max` messages, and no credit is left on the link between receives. A
+ * streaming subscribe() was ruled out: it re-grants a credit as each handler returns, so it keeps
+ * messages locked ahead of the caller's free seats (their locks run out while every seat is busy,
+ * burning delivery counts).
  */
+/** The wait of the second call of a receive: long enough to drain in one round trip, no more. */
+const TOP_UP_WAIT_MS = 1;
+
 export class ServiceBusBrokerReceiver implements BrokerReceiver {
   private receiving = false;
   private closed = false;
@@ -30,14 +45,23 @@ export class ServiceBusBrokerReceiver implements BrokerReceiver {
     if (max < 1) return [];
     this.receiving = true;
     try {
-      // maxWaitTimeInMs bounds the whole call; once a first message arrived the SDK waits at most
-      // 1 s more (within maxWaitTimeInMs) for the rest of the batch.
-      const messages = await this.receiver.receiveMessages(max, { maxWaitTimeInMs: Math.max(1, maxWaitMs) });
-      return messages.map(fromServiceBusMessage);
+      const first = await this.receiver.receiveMessages(1, { maxWaitTimeInMs: Math.max(1, maxWaitMs) });
+      if (first.length === 0 || max === 1) return first.map(fromServiceBusMessage);
+      return [...first, ...(await this.topUp(max - 1))].map(fromServiceBusMessage);
     } catch (error) {
       throw translateServiceBusError(error, `receiving from ${this.path}`);
     } finally {
       this.receiving = false;
+    }
+  }
+
+  /** What is available right now, up to `max`. A failure here must not lose the message already
+   * locked: it is returned alone, and the next receive meets the failure again. */
+  private async topUp(max: number): Promise<ServiceBusReceivedMessage[]> {
+    try {
+      return await this.receiver.receiveMessages(max, { maxWaitTimeInMs: TOP_UP_WAIT_MS });
+    } catch {
+      return [];
     }
   }
 

@@ -150,7 +150,8 @@ function logLines(output: string): AgentLogLine[] {
   return lines;
 }
 
-/** Log messages of the agent that mean a call of it was accepted by the coordinator. */
+/** Log messages of the agent that mean a call of it was accepted by the coordinator (at debug:
+ * the agent logs them per job, so the scenario runs its agent with LOG_LEVEL=debug). */
 const ACCEPTED_CALLS = ["lease accepted; running", "stage reported", "lease released"];
 
 /**
@@ -167,7 +168,7 @@ const tokenRevoked: ProcessScenario = {
   async inject(ctx) {
     const { api } = ctx.stack;
     const enrollment = await api.json<{ id: string; token: string }>("POST", "/fleet/enrollment-tokens", { pool: "general", maxUses: 1, expiresInSeconds: 600, label: "chaos: revoked mid-job" });
-    const agent = ctx.stack.startAgent({ SIM_DURATION_MS: "12000", HEARTBEAT_SECONDS: "1", LOG_LEVEL: "info" }, { enrollmentToken: enrollment.token });
+    const agent = ctx.stack.startAgent({ SIM_DURATION_MS: "12000", HEARTBEAT_SECONDS: "1", LOG_LEVEL: "debug" }, { enrollmentToken: enrollment.token });
     ctx.fact("enrolled agent", agent.id);
     // Give it work: submit until the enrolled factory holds a running job (the agents compete for it).
     let held: { factoryId: string; jobId: string } | undefined;

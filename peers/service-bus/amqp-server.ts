@@ -3,9 +3,10 @@ import type { BrokerState } from "./broker-state.js";
 import { EntityNotFound } from "./broker-state.js";
 import type { MessageQueue } from "./entities.js";
 import { decodeBatch } from "./batch-envelope.js";
+import { copyOperationCounts, emptyOperationCounts, type OperationCounts } from "./operation-counts.js";
 import { lockTokenToDeliveryTag } from "./lock-token.js";
 import { handleManagementRequest } from "./management-node.js";
-import { type AmqpConnection, type AmqpContext, type AmqpDelivery, type AmqpLink, type AmqpMessage, RheaConnection, rhea } from "./rhea-internals.js";
+import { type AmqpConnection, type AmqpContext, type AmqpDelivery, type AmqpLink, type AmqpMessage, echoDrain, RheaConnection, rhea } from "./rhea-internals.js";
 
 const BATCH_FORMAT = 0x80013700;
 const MAX_MESSAGE_SIZE = 1024 * 1024;
@@ -52,26 +53,6 @@ const ABANDONED_DELIVERY_MS = 65_000;
  * peek-lock and receive-and-delete consumers on subscriptions and their dead-letter sub-queues,
  * settlement, drain, and the `$management` request/response nodes.
  */
-/** Counts of what clients asked, for the cost figures (operations per job, idle operations). */
-export interface BrokerOperations {
-  /** Transfers to a topic (a batch is one), and the messages they carried. */
-  sends: number;
-  messagesSent: number;
-  /** Credit a receiver granted (a receive call), drains it asked for, and messages it was sent. */
-  receiveRequests: number;
-  drains: number;
-  messagesDelivered: number;
-  settlements: { complete: number; abandon: number; "dead-letter": number };
-  /** Management requests ($management) by operation, e.g. com.microsoft:renew-lock. */
-  management: Record<string, number>;
-  /** Claims-based authorisation token puts ($cbs). */
-  tokenPuts: number;
-}
-
-function emptyOperations(): BrokerOperations {
-  return { sends: 0, messagesSent: 0, receiveRequests: 0, drains: 0, messagesDelivered: 0, settlements: { complete: 0, abandon: 0, "dead-letter": 0 }, management: {}, tokenPuts: 0 };
-}
-
 export class AmqpServer {
   private readonly container = rhea.create_container({ id: "local-servicebus", autoaccept: false, treat_modified_as_released: false });
   private readonly connections = new Set<AmqpConnection>();
@@ -81,15 +62,21 @@ export class AmqpServer {
   private sequence = 0;
   private busy: ServerBusy = { sends: false, receives: false };
   private busyRefusals = 0;
-  private readonly ops: BrokerOperations = emptyOperations();
+  private readonly ops: OperationCounts = emptyOperationCounts();
 
   constructor(
     private readonly state: BrokerState,
     private readonly options: AmqpServerOptions = {},
   ) {
     this.unsubscribe = state.onQueueChange((queue) => this.pumpQueue(queue));
-    this.container.on("receiver_open", (context: AmqpContext) => this.onClientSender(context));
-    this.container.on("sender_open", (context: AmqpContext) => this.onClientReceiver(context));
+    this.container.on("receiver_open", (context: AmqpContext) => {
+      this.ops.linksOpened++;
+      this.onClientSender(context);
+    });
+    this.container.on("sender_open", (context: AmqpContext) => {
+      this.ops.linksOpened++;
+      this.onClientReceiver(context);
+    });
     this.container.on("message", (context: AmqpContext) => this.onMessage(context));
     this.container.on("sendable", (context: AmqpContext) => {
       if (this.isConsumer(context.sender!)) this.ops.receiveRequests++;
@@ -102,7 +89,8 @@ export class AmqpServer {
       // Answer the drain once what was available has gone out: the flow that consumes the rest
       // of the credit. set_drained only marks it; the connection must be asked to write it.
       setImmediate(() => {
-        link.set_drained(true);
+        if (link.credit > 0) link.set_drained(true);
+        else echoDrain(link);
         link.connection._register();
       });
     });
@@ -167,8 +155,8 @@ export class AmqpServer {
   }
 
   /** What clients asked of the broker so far, by kind (a copy). */
-  operations(): BrokerOperations {
-    return { ...this.ops, settlements: { ...this.ops.settlements }, management: { ...this.ops.management } };
+  operations(): OperationCounts {
+    return copyOperationCounts(this.ops);
   }
 
   private isConsumer(link: AmqpLink): boolean {

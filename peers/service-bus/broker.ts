@@ -1,10 +1,11 @@
 import { appendFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
-import { AmqpServer, type BrokerOperations } from "./amqp-server.js";
+import { AmqpServer } from "./amqp-server.js";
 import { handleAtomRequest } from "./atom/atom-handler.js";
 import { BrokerState } from "./broker-state.js";
 import type { SubscriptionSettings, TopicSettings } from "./entities.js";
+import type { OperationCounts } from "./operation-counts.js";
 import { loadSnapshot, startSnapshots } from "./persistence.js";
 
 /** Where the broker serves its operation counts (JSON), on its one port. */
@@ -42,7 +43,7 @@ export interface LocalServiceBus {
   createSubscription(topic: string, name: string, settings?: Partial<SubscriptionSettings>): void;
   stats(): { topics: number; connections: number; messages: number; deadLetters: number; serverBusyRefusals: number };
   /** What clients asked so far, by kind; also served as JSON at GET /$operations. */
-  operations(): BrokerOperations;
+  operations(): OperationCounts;
 }
 
 /**
@@ -60,11 +61,15 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
     ...(snapshots === undefined ? {} : { durable: () => snapshots.flush() }),
     ...(traceFile === undefined ? {} : { onPublished: (topic, messageId, duplicate) => appendFileSync(traceFile, `${JSON.stringify({ at: Date.now(), topic, messageId, duplicate })}\n`) }),
   });
+  let administration = 0;
+  const operations = (): OperationCounts => ({ ...amqp.operations(), administration });
   const http = createHttpServer((request, response) => {
+    // The broker's own counters, for benchmarks and idle-cost checks (not a Service Bus API).
     if (request.method === "GET" && request.url === OPERATIONS_PATH) {
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(amqp.operations()));
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(operations()));
       return;
     }
+    administration++;
     void handleAtomRequest(state, request, response);
   });
   const sockets = new Set<Socket>();
@@ -146,7 +151,7 @@ export async function startLocalServiceBus(options: LocalServiceBusOptions = {})
     createSubscription(topic, name, settings) {
       state.createSubscription(topic, name, settings);
     },
-    operations: () => amqp.operations(),
+    operations,
     stats() {
       let messages = 0;
       let deadLetters = 0;

@@ -96,3 +96,23 @@ const require = createRequire(import.meta.url);
 /** rhea accepts sockets only through its own listener; to share one port between AMQP and the
  * administration HTTP endpoint the broker hands it sockets through its Connection class. */
 export const RheaConnection = require("rhea/lib/connection.js") as ConnectionCtor;
+
+/**
+ * Answers a drain request on a sending link whose credit is already used up. rhea echoes a drain
+ * (a flow with `drain` set) only while credit remains, but AMQP 1.0 (2.6.7) wants the echo in
+ * every case, and the Service Bus SDK waits for it: a message and the client's drain request
+ * crossing on the wire (the drain computed before the message arrived) would otherwise leave the
+ * client waiting, and after 200 ms the SDK closes its receiving link, stranding the settlements of
+ * what it had received on it. The next flow this link writes carries `drain` once.
+ */
+export function echoDrain(link: AmqpLink): void {
+  const internals = link as unknown as { _get_drain(): boolean; issue_flow: boolean };
+  const original = internals._get_drain;
+  internals._get_drain = function echo(this: typeof internals) {
+    internals._get_drain = original;
+    original.call(this);
+    return true;
+  };
+  internals.issue_flow = true;
+}
+

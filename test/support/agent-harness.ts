@@ -137,7 +137,8 @@ export async function startAgentHarness(
           SIM_DURATION_MS: "600",
           HEARTBEAT_SECONDS: "2",
           GRACE_SECONDS: "10",
-          LOG_LEVEL: "info",
+          // Debug: the agent logs each job it takes and releases at debug (at info only anomalies).
+          LOG_LEVEL: "debug",
           WORK_DIR: ".tmp/agent-tests",
           ...env,
       };
