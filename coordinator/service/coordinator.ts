@@ -70,7 +70,7 @@ import {
 } from "./flow-facts.js";
 import type { Burndown, BudgetView } from "./product-controls.js";
 import type { ScheduleView } from "./schedule-book.js";
-import type { StoreFilter, StorePort } from "../../store/port.js";
+import type { StorePort } from "../../store/port.js";
 import { Dependents } from "./dependents.js";
 import { type CommitListener, JobBook } from "./job-book.js";
 import { type JobListPage, JobLister } from "./job-lister.js";
