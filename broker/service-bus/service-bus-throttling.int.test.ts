@@ -89,8 +89,10 @@ describe("Service Bus throttling (ServerBusy) through the adapter, on the local 
     expect(stats.publishFailures).toBeGreaterThanOrEqual(2);
     expect(stats.published).toBe(1);
     // It backed off: a handful of tries in five seconds (three broker refusals each), not a loop.
+    // The try in flight when the throttling ended may have been refused up to twice already and
+    // then succeeded, so it counts among the refusals but not among the failures.
     expect(refusedWhileBusy).toBeGreaterThan(0);
-    expect(refusedWhileBusy).toBeLessThanOrEqual(stats.publishFailures * 3);
+    expect(refusedWhileBusy).toBeLessThanOrEqual((stats.publishFailures + 1) * 3);
     expect(stats.publishFailures).toBeLessThanOrEqual(6);
     const gaps = failures.slice(1).map((at, i) => at - failures[i]!);
     expect(gaps.every((gap) => gap >= 150)).toBe(true);
