@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { UsageError, wholeNumber, type EntryArgs } from "../composition/entry-point.js";
 import { E2E_FULL, E2E_MODEST, type E2eOptions } from "./e2e/e2e-options.js";
 
@@ -12,6 +13,7 @@ export const BENCH_OPTIONS = {
   seats: { type: "string" },
   "idle-seconds": { type: "string" },
   bulk: { type: "boolean" },
+  profile: { type: "string" },
 } as const;
 
 export const BENCH_OPTION_HELP: readonly (readonly [string, string])[] = [
@@ -25,6 +27,7 @@ export const BENCH_OPTION_HELP: readonly (readonly [string, string])[] = [
   ["--seats N", `end to end: seats per agent, 1-64 (default ${E2E_FULL.seats})`],
   ["--idle-seconds N", `end to end: length of each idle window, 0 skips them (full ${E2E_FULL.idleSeconds}; default run ${E2E_MODEST.idleSeconds})`],
   ["--bulk", "end to end: submit through POST /fleet/jobs/batch where the coordinator serves it (single submits otherwise)"],
+  ["--profile DIR", "end to end: every process of the stack writes a V8 CPU profile (.cpuprofile) to DIR when it stops"],
 ];
 
 export interface BenchPlan {
@@ -63,6 +66,7 @@ export function benchPlan(args: EntryArgs): BenchPlan {
       seats: wholeNumber("--seats", args.text("seats"), base.seats, 1, 64),
       idleSeconds: wholeNumber("--idle-seconds", args.text("idle-seconds"), base.idleSeconds, 0, 3600),
       bulk: args.flag("bulk"),
+      ...(args.text("profile") === undefined ? {} : { profileDir: resolve(args.text("profile")!) }),
     },
   };
 }

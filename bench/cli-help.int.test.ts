@@ -8,7 +8,7 @@ describe("npm run bench", () => {
   it("prints its options and exit codes on --help and measures nothing", async () => {
     const run = startTsProcess(CLI, { args: ["--help"] });
     expect((await run.exited).code).toBe(0);
-    for (const text of ["--json", "--quick", "--e2e", "--rates", "--jobs", "--seconds", "--agents", "--seats", "--idle-seconds", "--bulk", "Exit codes"]) expect(run.output()).toContain(text);
+    for (const text of ["--json", "--quick", "--e2e", "--rates", "--jobs", "--seconds", "--agents", "--seats", "--idle-seconds", "--bulk", "--profile DIR", "Exit codes"]) expect(run.output()).toContain(text);
     expect(run.output()).not.toContain("assignments/s");
   });
 

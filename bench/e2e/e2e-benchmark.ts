@@ -62,7 +62,7 @@ function stopOnSignal(stack: BenchProcessStack): () => void {
  */
 export async function runE2eBenchmark(options: E2eOptions, log: (line: string) => void): Promise<E2eReport> {
   const stamp = runStamp();
-  const stack = new BenchProcessStack({ agents: options.agents, seats: options.seats, journalled: options.journalled });
+  const stack = new BenchProcessStack({ agents: options.agents, seats: options.seats, journalled: options.journalled, ...(options.profileDir === undefined ? {} : { profileDir: options.profileDir }) });
   const release = stopOnSignal(stack);
   let client: SubmitClient | undefined;
   try {

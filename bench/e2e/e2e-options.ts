@@ -15,6 +15,8 @@ export interface E2eOptions {
   journalled: boolean;
   /** Longest wait for a phase's last job to ship after its last submission. */
   drainTimeoutSeconds: number;
+  /** Each process of the stack writes a CPU profile here when it stops (node --cpu-prof). */
+  profileDir?: string;
 }
 
 export const E2E_FULL: E2eOptions = {

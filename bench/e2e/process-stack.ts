@@ -21,6 +21,8 @@ export interface StackShape {
   seats: number;
   /** Journal the Cosmos peer to its data directory (as `npm start` runs it); false: in memory. */
   journalled: boolean;
+  /** Each process writes a V8 CPU profile here when it stops. */
+  profileDir?: string;
 }
 
 export interface MeasuredProcess {
@@ -49,10 +51,15 @@ export class BenchProcessStack {
 
   constructor(readonly shape: StackShape) {}
 
+  private nodeArgs(): { nodeArgs?: string[] } {
+    return this.shape.profileDir === undefined ? {} : { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", this.shape.profileDir] };
+  }
+
   async start(): Promise<void> {
     mkdirSync(this.logs, { recursive: true });
     this.files = writeBenchStackFiles(this.dir, this.shape);
     this.store = new ManagedChild({
+      ...this.nodeArgs(),
       name: "cosmos peer",
       entry: ENTRIES.store,
       args: () => ["--port", "0", ...(this.shape.journalled ? ["--data-dir", join(this.dir, "cosmos")] : ["--in-memory"])],
@@ -61,6 +68,7 @@ export class BenchProcessStack {
     });
     const cosmosEndpoint = await this.store.start();
     this.broker = new ManagedChild({
+      ...this.nodeArgs(),
       name: "broker",
       entry: ENTRIES.broker,
       args: () => ["--port", "0"],
@@ -71,6 +79,7 @@ export class BenchProcessStack {
     this.brokerUrl = `http://${/Endpoint=sb:\/\/([^;/]+)/.exec(this.connectionString)![1]}`;
     const port = await freePort();
     this.coordinator = new ManagedChild({
+      ...this.nodeArgs(),
       name: "coordinator",
       entry: ENTRIES.coordinator,
       args: () => [],
@@ -107,6 +116,7 @@ export class BenchProcessStack {
     const index = ++this.agentSeq;
     const healthPort = await freePort();
     const child = new ManagedChild({
+      ...this.nodeArgs(),
       name: `agent-${index}`,
       entry: ENTRIES.agent,
       args: () => [],

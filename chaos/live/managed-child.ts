@@ -11,6 +11,8 @@ export interface ChildSpec {
   /** A TypeScript entry point, run with tsx. */
   entry: string;
   args: () => string[];
+  /** Options for node itself, before the entry point (e.g. --cpu-prof). */
+  nodeArgs?: readonly string[];
   env?: () => Record<string, string>;
   /** The first output line matching this announces readiness; its first group is the address. */
   ready: RegExp;
@@ -66,7 +68,7 @@ export class ManagedChild {
   async start(): Promise<string> {
     if (this.running()) throw new Error(`${this.spec.name} is already running`);
     const spec = this.spec;
-    const child = spawn(process.execPath, ["--import", TSX_LOADER, spec.entry, ...spec.args()], {
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), "--import", TSX_LOADER, spec.entry, ...spec.args()], {
       env: { ...process.env, ...spec.env?.() },
       stdio: ["ignore", "pipe", "pipe"],
     });
