@@ -18,7 +18,7 @@ describe("the end-to-end benchmark", () => {
     expect(report.setup).toMatchObject({ agents: 1, seats: 2, submit: "single", store: "cosmos peer process, journalled" });
     expect(report.rates).toHaveLength(1);
     const [phase] = report.rates;
-    expect(phase).toMatchObject({ offeredRate: 20, mode: "single", jobs: 20, acknowledged: 20, refused: [], shipped: 20, submitToAccept: latency, submitToShipped: latency });
+    expect(phase).toMatchObject({ offeredRate: 20, mode: "single", jobs: 20, acknowledged: 20, refused: [], shipped: 20, submitToAccept: latency, submitToAssigned: latency, assignedToAccept: latency, submitToShipped: latency });
     expect(phase!.throughputJobsPerSecond).toBeGreaterThan(0);
     for (const process of ["coordinator", "cosmos peer", "broker", "agents", "total"]) expect(phase!.cpuUsPerJob[process]).toBeGreaterThanOrEqual(0);
     expect(phase!.loadGeneratorCpuUsPerJob).toBeGreaterThanOrEqual(0);

@@ -87,7 +87,8 @@ export async function runE2eBenchmark(options: E2eOptions, log: (line: string) =
       log(`  ${describeCosts(result)}`);
       if (result.shipped < result.jobs) log(`  warning: ${result.jobs - result.shipped} job(s) not shipped within ${options.drainTimeoutSeconds} s of the last submission; what follows shares the stack with them`);
       log(
-        `  ${result.shipped}/${result.jobs} shipped, ${result.throughputJobsPerSecond.toLocaleString("en")} jobs/s; submit->accept p50 ${result.submitToAccept.p50Ms} ms p99 ${result.submitToAccept.p99Ms} ms; ` +
+        `  ${result.shipped}/${result.jobs} shipped, ${result.throughputJobsPerSecond.toLocaleString("en")} jobs/s; submit->accept p50 ${result.submitToAccept.p50Ms} ms p99 ${result.submitToAccept.p99Ms} ms ` +
+          `(submit->assigned p50 ${result.submitToAssigned.p50Ms} ms p99 ${result.submitToAssigned.p99Ms} ms, assigned->accept p50 ${result.assignedToAccept.p50Ms} ms p99 ${result.assignedToAccept.p99Ms} ms); ` +
           `CPU ${result.cpuUsPerJob.total} us/job (coordinator ${result.cpuUsPerJob.coordinator}, agents ${result.cpuUsPerJob.agents ?? 0})`,
       );
     }

@@ -13,6 +13,10 @@ export interface Timeline {
   jobs: number;
   shipped: number;
   submitToAccept: LatencyFigures;
+  /** Where submit-to-accept goes: submit to the assignment's commit (scheduling), and from it to
+   * the accept (relay, broker, the agent's receive and its accept call). */
+  submitToAssigned: LatencyFigures;
+  assignedToAccept: LatencyFigures;
   submitToShipped: LatencyFigures;
   /** From the first submission to the last job shipped. */
   firstSubmitToLastShippedSeconds: number;
@@ -56,6 +60,8 @@ const isShipped = (event: JobEvent) => event.type === "shipped" || (event.data a
 export async function readTimeline(client: SubmitClient, keyPrefix: string, sentAt: Map<string, number>): Promise<Timeline> {
   const jobs = await jobsWithPrefix(client, keyPrefix);
   const toAccept: number[] = [];
+  const toAssigned: number[] = [];
+  const assignedToAccept: number[] = [];
   const toShipped: number[] = [];
   let lastShipped = 0;
   let shipped = 0;
@@ -64,9 +70,12 @@ export async function readTimeline(client: SubmitClient, keyPrefix: string, sent
     if (sent === undefined) continue;
     if (job.stage === "shipped") shipped++;
     const events = await eventsOf(client, job);
+    const assigned = events.find((event) => event.type === "assigned");
     const accepted = events.find((event) => event.type === "accepted");
     const done = events.find(isShipped);
+    if (assigned !== undefined) toAssigned.push(assigned.at - sent);
     if (accepted !== undefined) toAccept.push(accepted.at - sent);
+    if (assigned !== undefined && accepted !== undefined) assignedToAccept.push(accepted.at - assigned.at);
     if (done !== undefined) {
       toShipped.push(done.at - sent);
       lastShipped = Math.max(lastShipped, done.at);
@@ -77,6 +86,8 @@ export async function readTimeline(client: SubmitClient, keyPrefix: string, sent
     jobs: jobs.length,
     shipped,
     submitToAccept: figures(toAccept),
+    submitToAssigned: figures(toAssigned),
+    assignedToAccept: figures(assignedToAccept),
     submitToShipped: figures(toShipped),
     firstSubmitToLastShippedSeconds: lastShipped === 0 ? 0 : (lastShipped - first) / 1000,
   };

@@ -25,6 +25,8 @@ export interface RatePhaseResult {
   /** Submissions acknowledged per second while offering. */
   submitRatePerSecond: number;
   submitToAccept: LatencyFigures;
+  submitToAssigned: LatencyFigures;
+  assignedToAccept: LatencyFigures;
   submitToShipped: LatencyFigures;
   /** Microseconds of CPU per shipped job, by process (agents together) and in total. */
   cpuUsPerJob: Record<string, number>;
@@ -71,6 +73,8 @@ export async function runRatePhase(client: SubmitClient, brokerUrl: string, proc
     throughputJobsPerSecond: timeline.firstSubmitToLastShippedSeconds === 0 ? 0 : Math.round(timeline.shipped / timeline.firstSubmitToLastShippedSeconds),
     submitRatePerSecond: Math.round(load.acknowledged / load.submitSeconds),
     submitToAccept: timeline.submitToAccept,
+    submitToAssigned: timeline.submitToAssigned,
+    assignedToAccept: timeline.assignedToAccept,
     submitToShipped: timeline.submitToShipped,
     cpuUsPerJob: cpuPerJob(used, timeline.shipped),
     loadGeneratorCpuUsPerJob: timeline.shipped === 0 ? 0 : Math.round((own.user + own.system) / timeline.shipped),
