@@ -121,6 +121,21 @@ async function takeover(stack: ProcessStack, formerEpoch: number, since: number,
   }
 }
 
+/**
+ * With a trickle of work flowing, faults the leader replica at a random point and waits for
+ * another replica to take over with a newer epoch. The trickle keeps running for the caller to stop.
+ */
+async function faultTheLeader(ctx: ProcessScenarioContext, fault: (leader: number) => Promise<void>) {
+  const trickle = ctx.trickle(150);
+  await ctx.sleep(between(ctx, 1500, 3500));
+  const leader = await leaderOf(ctx.stack);
+  const before = (await ctx.stack.leaderLease())!;
+  const faultedAt = Date.now();
+  await fault(leader);
+  const next = await takeover(ctx.stack, before.epoch, faultedAt);
+  return { trickle, leader, before, next, faultedAt };
+}
+
 function leaderVerification(facts: Record<string, string | number>, faults: Record<string, number>): string[] {
   const violations: string[] = [];
   if (faults["leader-kill"] === undefined && faults["leader-pause"] === undefined) violations.push("faults did not fire: the leader was neither killed nor paused");
@@ -338,14 +353,10 @@ export const PROCESS_SCENARIOS: ProcessScenario[] = [
     layout: { coordinators: 2, store: "process", leaseMs: 2000 },
     agents: 3,
     async inject(ctx) {
-      const trickle = ctx.trickle(150);
-      await ctx.sleep(between(ctx, 1500, 3500));
-      const leader = await leaderOf(ctx.stack);
-      const before = (await ctx.stack.leaderLease())!;
-      ctx.fact("open jobs at the kill", await ctx.stack.api.openJobs().catch(() => -1));
-      const killedAt = Date.now();
-      await killCoordinator(ctx, leader, "leader-kill");
-      const next = await takeover(ctx.stack, before.epoch, killedAt);
+      const { trickle, leader, before, next } = await faultTheLeader(ctx, async (leader) => {
+        ctx.fact("open jobs at the kill", await ctx.stack.api.openJobs().catch(() => -1));
+        await killCoordinator(ctx, leader, "leader-kill");
+      });
       ctx.fact("takeover after the kill (ms)", next.ms);
       ctx.fact("lease (ms)", before.leaseMs);
       await ctx.sleep(2000);
@@ -370,14 +381,10 @@ export const PROCESS_SCENARIOS: ProcessScenario[] = [
     layout: { coordinators: 2, store: "process", leaseMs: 2000 },
     agents: 3,
     async inject(ctx) {
-      const trickle = ctx.trickle(150);
-      await ctx.sleep(between(ctx, 1500, 3500));
-      const leader = await leaderOf(ctx.stack);
-      const before = (await ctx.stack.leaderLease())!;
-      const pausedAt = Date.now();
-      ctx.note("leader-pause");
-      await ctx.stack.killCoordinator(leader, "SIGSTOP");
-      const next = await takeover(ctx.stack, before.epoch, pausedAt);
+      const { trickle, leader, before, next, faultedAt: pausedAt } = await faultTheLeader(ctx, async (leader) => {
+        ctx.note("leader-pause");
+        await ctx.stack.killCoordinator(leader, "SIGSTOP");
+      });
       ctx.fact("takeover after the pause (ms)", next.ms);
       // Clients whose connections landed on the frozen leader: their requests wait in its socket
       // queue and are the first thing it handles when it wakes, as a deposed leader.

@@ -4,7 +4,7 @@ import { recordFencedFromLog } from "../history/agent-log-observations.js";
 import { checkHistory } from "../history/check-history.js";
 import { History } from "../history/history.js";
 import { recordTimeline } from "../history/timeline-commits.js";
-import { jobLatencies, proxyFigures } from "./scenario-figures.js";
+import { jobLatencies, outcomeFigures, proxyFigures } from "./scenario-figures.js";
 import type { ProcessScenario, ProcessScenarioContext } from "./process-scenario.js";
 import { ProcessStack } from "./process-stack.js";
 import type { ScenarioResult, Sample } from "./run-scenario.js";
@@ -193,13 +193,8 @@ export async function runProcessScenario(
       facts,
       figures: {
         jobs: ids.length,
-        shipped: mine.filter((j) => j.stage === "shipped").length,
-        deadLettered: mine.filter((j) => j.stage === "dead_letter").length,
-        lost: check.figures.lost,
-        duplicateCompletions: check.figures.duplicateCompletions,
+        ...outcomeFigures(mine, check.figures),
         fencedRejections: fenced,
-        stalledPastLease: check.figures.stalledPastLease,
-        stalledFenced: check.figures.stalledFenced,
         replays,
         publishFailures: sum("fleet_outbox_publish_failures_total"),
         republished: sum("fleet_outbox_republished_total"),

@@ -8,7 +8,7 @@ import { History } from "../history/history.js";
 import { recordTimeline } from "../history/timeline-commits.js";
 import { LiveStack } from "./live-stack.js";
 import { percentile } from "./percentile.js";
-import { jobLatencies, proxyFigures } from "./scenario-figures.js";
+import { jobLatencies, outcomeFigures, proxyFigures } from "./scenario-figures.js";
 import type { ProcessScenario } from "./process-scenario.js";
 import { runProcessScenario } from "./run-process-scenario.js";
 import type { Scenario } from "./scenarios.js";
@@ -257,13 +257,8 @@ export async function runScenario(
       seconds: (Date.now() - started) / 1000,
       figures: {
         jobs: ids.length,
-        shipped: final.filter((j) => j.stage === "shipped").length,
-        deadLettered: final.filter((j) => j.stage === "dead_letter").length,
-        lost: check.figures.lost,
-        duplicateCompletions: check.figures.duplicateCompletions,
+        ...outcomeFigures(final, check.figures),
         fencedRejections: fenced,
-        stalledPastLease: check.figures.stalledPastLease,
-        stalledFenced: check.figures.stalledFenced,
         replays,
         publishFailures: relay.publishFailures,
         republished: relay.republished,

@@ -1,4 +1,5 @@
 import type { JobDoc } from "../../contracts/index.js";
+import type { HistoryFigures } from "../history/history-figures.js";
 import type { FaultProxy } from "./fault-proxy.js";
 import { percentile } from "./percentile.js";
 
@@ -14,5 +15,17 @@ export function proxyFigures(proxy: FaultProxy, storeProxy: FaultProxy | undefin
   return {
     proxy: { refused: proxy.counts.refused, resets: proxy.counts.resets, droppedChunks: proxy.counts.droppedChunks },
     storeProxy: { refused: storeProxy?.counts.refused ?? 0, resets: storeProxy?.counts.resets ?? 0, delayedChunks: storeProxy?.counts.delayedChunks ?? 0 },
+  };
+}
+
+/** How a scenario's jobs ended and what the history checker counted of them. */
+export function outcomeFigures(jobs: readonly JobDoc[], figures: HistoryFigures) {
+  return {
+    shipped: jobs.filter((job) => job.stage === "shipped").length,
+    deadLettered: jobs.filter((job) => job.stage === "dead_letter").length,
+    lost: figures.lost,
+    duplicateCompletions: figures.duplicateCompletions,
+    stalledPastLease: figures.stalledPastLease,
+    stalledFenced: figures.stalledFenced,
   };
 }
